@@ -1,0 +1,202 @@
+//! What every export shares: argument conversion, the caller-owned buffer
+//! contract, the panic boundary and the thread-local last error.
+
+use super::erpauth_status;
+use crate::error::{Error, ErrorKind, Result};
+use std::cell::RefCell;
+use std::ffi::{c_char, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+pub(crate) fn status_of(kind: ErrorKind) -> erpauth_status {
+    match kind {
+        ErrorKind::InvalidArgument => erpauth_status::ERPAUTH_INVALID_ARGUMENT,
+        ErrorKind::Network => erpauth_status::ERPAUTH_NETWORK,
+        ErrorKind::Http => erpauth_status::ERPAUTH_HTTP,
+        ErrorKind::Rejected => erpauth_status::ERPAUTH_REJECTED,
+        ErrorKind::BadResponse => erpauth_status::ERPAUTH_BAD_RESPONSE,
+        ErrorKind::Internal => erpauth_status::ERPAUTH_INTERNAL,
+    }
+}
+
+fn set_last_error(message: &str) {
+    LAST_ERROR.with(|e| {
+        let mut e = e.borrow_mut();
+        e.clear();
+        e.push_str(message);
+    });
+}
+
+/// Records `err` as this thread's last error and returns its status.
+pub(crate) fn fail(err: &Error) -> erpauth_status {
+    set_last_error(err.message());
+    status_of(err.kind())
+}
+
+fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown panic");
+    Error::new(
+        ErrorKind::Internal,
+        format!("internal error in erpauth (please report it): {what}"),
+    )
+}
+
+/// Borrows a NUL-terminated UTF-8 argument; `name` goes into the message.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!(
+            "{name} is NULL: pass a NUL-terminated UTF-8 string"
+        )));
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::invalid(format!(
+            "{name} is not valid UTF-8 (bad byte at offset {}): convert it to UTF-8 \
+             before the call, not to GBK or another code page",
+            e.valid_up_to()
+        ))
+    })
+}
+
+/// Like [`str_arg`], but NULL is `None`.
+///
+/// # Safety
+/// As for [`str_arg`].
+pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { str_arg(ptr, name) }.map(Some)
+    }
+}
+
+/// Writes `value` per the buffer contract. `out_len` is known non-NULL.
+///
+/// # Safety
+/// `out` is NULL or valid for `out_cap` bytes; `out_len` is valid for writing.
+unsafe fn write_output(
+    value: &[u8],
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> erpauth_status {
+    let needed = value.len();
+    // SAFETY: out_len is non-NULL and writable per the caller's contract.
+    unsafe { *out_len = needed };
+    if out.is_null() || out_cap < needed + 1 {
+        return erpauth_status::ERPAUTH_BUFFER_TOO_SMALL;
+    }
+    // SAFETY: out holds at least needed + 1 bytes; the regions cannot overlap
+    // because `value` is owned by Rust.
+    unsafe {
+        std::ptr::copy_nonoverlapping(value.as_ptr(), out.cast::<u8>(), needed);
+        *out.add(needed) = 0;
+    }
+    erpauth_status::ERPAUTH_OK
+}
+
+/// The whole contract of an export that produces a string: checks `out_len`,
+/// runs `f` inside the panic boundary, writes the result or records the error
+/// and clears the output.
+///
+/// # Safety
+/// `out` is NULL or valid for `out_cap` bytes; `out_len` is NULL or valid.
+pub(crate) unsafe fn call_with_output<T, F>(
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+    f: F,
+) -> erpauth_status
+where
+    T: AsRef<str>,
+    F: FnOnce() -> Result<T>,
+{
+    let status = catch_unwind(AssertUnwindSafe(|| {
+        if out_len.is_null() {
+            return fail(&Error::invalid(
+                "out_len is NULL: pass a pointer to a size_t that receives the result length",
+            ));
+        }
+        match f() {
+            // SAFETY: forwarded contract.
+            Ok(value) => {
+                let status = unsafe { write_output(value.as_ref().as_bytes(), out, out_cap, out_len) };
+                if status == erpauth_status::ERPAUTH_BUFFER_TOO_SMALL {
+                    set_last_error(&format!(
+                        "output buffer too small: {} bytes needed plus 1 for the NUL, {out_cap} given",
+                        value.as_ref().len()
+                    ));
+                }
+                status
+            }
+            Err(err) => fail(&err),
+        }
+    }))
+    .unwrap_or_else(|payload| fail(&panic_error(payload.as_ref())));
+    if status != erpauth_status::ERPAUTH_OK && status != erpauth_status::ERPAUTH_BUFFER_TOO_SMALL {
+        // SAFETY: forwarded contract; both pointers are checked for NULL.
+        unsafe {
+            if !out_len.is_null() {
+                *out_len = 0;
+            }
+            if !out.is_null() && out_cap > 0 {
+                *out = 0;
+            }
+        }
+    }
+    status
+}
+
+/// The contract of an export without string output: panic boundary and
+/// last error.
+pub(crate) fn call_status<F>(f: F) -> erpauth_status
+where
+    F: FnOnce() -> Result<()>,
+{
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => erpauth_status::ERPAUTH_OK,
+        Ok(Err(err)) => fail(&err),
+        Err(payload) => fail(&panic_error(payload.as_ref())),
+    }
+}
+
+/// Runs a function that cannot fail (invalidate, free) inside the panic
+/// boundary; a panic is recorded as the last error and otherwise swallowed.
+pub(crate) fn call_void<F: FnOnce()>(f: F) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        fail(&panic_error(payload.as_ref()));
+    }
+}
+
+/// `erpauth_last_error`: copies the message without replacing it.
+///
+/// # Safety
+/// As for [`call_with_output`].
+pub(crate) unsafe fn copy_last_error(
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> erpauth_status {
+    catch_unwind(AssertUnwindSafe(|| {
+        if out_len.is_null() {
+            return erpauth_status::ERPAUTH_INVALID_ARGUMENT;
+        }
+        LAST_ERROR.with(|e| {
+            // SAFETY: forwarded contract.
+            unsafe { write_output(e.borrow().as_bytes(), out, out_cap, out_len) }
+        })
+    }))
+    .unwrap_or(erpauth_status::ERPAUTH_INTERNAL)
+}

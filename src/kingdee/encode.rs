@@ -1,0 +1,165 @@
+//! The percent-encoders and decoder of the Kingdee gateway.
+//!
+//! Both encoders work on UTF-8 bytes, write `%XX` with upper-case hex and turn
+//! a space into `+`. They differ only in the punctuation they leave alone:
+//! `java_encode` is `java.net.URLEncoder` (keeps `* . - _`), `gw_encode` is
+//! the gateway's own encoder (keeps `. - _ ~`).
+
+use crate::error::{Error, Result};
+
+const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Bit set of the bytes an encoder leaves as they are.
+struct Keep([bool; 256]);
+
+const fn keep_set(extra: &[u8]) -> Keep {
+    let mut set = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        set[b] = c.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        set[extra[i] as usize] = true;
+        i += 1;
+    }
+    Keep(set)
+}
+
+static JAVA_KEEP: Keep = keep_set(b".-*_");
+static GW_KEEP: Keep = keep_set(b".-_~");
+
+fn encode_into(out: &mut String, input: &str, keep: &Keep) {
+    // Every byte we push is ASCII, so the String stays valid UTF-8; pushing
+    // into the Vec directly avoids a char-by-char UTF-8 re-encode.
+    // SAFETY: only ASCII bytes are appended.
+    let buf = unsafe { out.as_mut_vec() };
+    buf.reserve(input.len());
+    for &b in input.as_bytes() {
+        if keep.0[b as usize] {
+            buf.push(b);
+        } else if b == b' ' {
+            buf.push(b'+');
+        } else {
+            buf.extend_from_slice(&[
+                b'%',
+                UPPER_HEX[(b >> 4) as usize],
+                UPPER_HEX[(b & 15) as usize],
+            ]);
+        }
+    }
+}
+
+/// `java.net.URLEncoder.encode(input, "UTF-8")`: keeps `A-Z a-z 0-9 . - * _`.
+pub fn java_encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    encode_into(&mut out, input, &JAVA_KEEP);
+    out
+}
+
+/// The gateway's encoder: keeps `A-Z a-z 0-9 . - _ ~`.
+pub fn gw_encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    encode_into(&mut out, input, &GW_KEEP);
+    out
+}
+
+pub(crate) fn gw_encode_into(out: &mut String, input: &str) {
+    encode_into(out, input, &GW_KEEP);
+}
+
+pub(crate) fn java_encode_into(out: &mut String, input: &str) {
+    encode_into(out, input, &JAVA_KEEP);
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes (and, when `plus_is_space`, `+` as a space) and
+/// checks that the result is UTF-8. `what` names the part in error messages.
+pub fn percent_decode(input: &str, plus_is_space: bool, what: &str) -> Result<String> {
+    let bytes = input.as_bytes();
+    if !bytes.contains(&b'%') && !(plus_is_space && bytes.contains(&b'+')) {
+        return Ok(input.to_owned());
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hi = bytes.get(i + 1).copied().and_then(hex_value);
+                let lo = bytes.get(i + 2).copied().and_then(hex_value);
+                match (hi, lo) {
+                    (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
+                    _ => {
+                        let end = (i + 3).min(bytes.len());
+                        let shown = String::from_utf8_lossy(&bytes[i..end]);
+                        return Err(Error::invalid(format!(
+                            "malformed percent escape \"{shown}\" at byte {i} of the {what}: \
+                             a '%' must be followed by two hex digits (write a literal '%' as %25)"
+                        )));
+                    }
+                }
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|e| {
+        Error::invalid(format!(
+            "the {what} decodes to bytes that are not UTF-8 (at decoded byte {}): \
+             percent escapes must encode UTF-8 text",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoders_differ_only_in_star_and_tilde() {
+        assert_eq!(java_encode("a*b~c d"), "a*b%7Ec+d");
+        assert_eq!(gw_encode("a*b~c d"), "a%2Ab~c+d");
+        assert_eq!(gw_encode("/x/y"), "%2Fx%2Fy");
+        assert_eq!(java_encode("中"), "%E4%B8%AD");
+        assert_eq!(gw_encode("=&%+"), "%3D%26%25%2B");
+        assert_eq!(gw_encode(""), "");
+    }
+
+    #[test]
+    fn decode_handles_plus_and_escapes() {
+        assert_eq!(
+            percent_decode("%E4%B8%AD+x", true, "query").unwrap(),
+            "中 x"
+        );
+        assert_eq!(percent_decode("a+b", false, "path").unwrap(), "a+b");
+        assert_eq!(percent_decode("%2f%2F", false, "path").unwrap(), "//");
+    }
+
+    #[test]
+    fn decode_rejects_bad_escapes_and_bad_utf8() {
+        for bad in ["%", "%4", "%G0", "a%zz"] {
+            let err = percent_decode(bad, true, "query").unwrap_err();
+            assert!(err.message().contains("malformed percent escape"), "{err}");
+        }
+        let err = percent_decode("%FF", true, "query").unwrap_err();
+        assert!(err.message().contains("not UTF-8"), "{err}");
+    }
+}

@@ -1,0 +1,329 @@
+//! Kingdee API gateway signatures (`spec/kingdee.md`).
+//!
+//! ```
+//! let sig = erpauth::kingdee::signature(
+//!     "f2adcfef73369bfc4e1384677d38a0ff",
+//!     "GET",
+//!     "/jdyconnector/app_management/kingdee_auth_token?app_key=bVZgAZOv1\
+//!      &app_signature=MzZlYTk0ODk4MWZlNjdiODNmNWU4YzViNzYxNGM5MTFlOGJkN2NjMzk0MTJkZGNhZGM0NzZhN2YxZDJmOTlkZA%3D%3D",
+//!     "4427456950",
+//!     "1670305063559",
+//! ).unwrap();
+//! assert_eq!(sig, "OTFiZTliNDFiMjNkYTI3YzVhNzg4MDI4ZGU3MWY1ZTA5ZTk1NjVlNGM1YTI1ZjIxY2Y5YTA3ZGY2OGI1MGQ1MQ==");
+//! ```
+
+mod encode;
+
+pub use encode::{gw_encode, java_encode, percent_decode};
+
+use crate::error::{Error, Result};
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The value of `X-Api-Auth-Version`.
+pub const AUTH_VERSION: &str = "2.0";
+/// The value of `X-Api-SignHeaders`.
+pub const SIGN_HEADERS: &str = "X-Api-TimeStamp,X-Api-Nonce";
+
+/// A request target split into its decoded path and query parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The path with `%XX` escapes decoded (`+` stays `+`).
+    pub path: String,
+    /// The query parameters in wire order, names and values decoded
+    /// (`+` is a space). Repeated names are kept.
+    pub query: Vec<(String, String)>,
+}
+
+impl Target {
+    /// Decodes a request target as it goes on the wire: `/path` or
+    /// `/path?k=v&k2=v2`. Empty `&&` pieces are skipped; a piece without `=`
+    /// is a parameter with an empty value.
+    pub fn parse(path_and_query: &str) -> Result<Target> {
+        let (raw_path, raw_query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path_and_query, None),
+        };
+        if !raw_path.starts_with('/') {
+            return Err(Error::invalid(
+                "path_and_query must start with '/': pass only the path and query, \
+                 not the scheme and host (e.g. \"/jdy/v2/bd/customer?page=1\")",
+            ));
+        }
+        let path = percent_decode(raw_path, false, "path")?;
+        let mut query = Vec::new();
+        if let Some(q) = raw_query {
+            for piece in q.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+                query.push((
+                    percent_decode(k, true, "query")?,
+                    percent_decode(v, true, "query")?,
+                ));
+            }
+        }
+        Ok(Target { path, query })
+    }
+}
+
+/// `Base64(lower_hex(HMAC-SHA256(key = app_secret, msg = app_key)))`.
+pub fn app_signature(app_key: &str, app_secret: &str) -> String {
+    hmac_hex_base64(app_secret.as_bytes(), app_key.as_bytes())
+}
+
+/// The canonical query of the official gateway client: each parameter as
+/// `gw_encode(name) = java_encode(value)`, those strings sorted by bytes, then
+/// each split at its first `=` and both halves `gw_encode`d again.
+pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
+    let mut pairs: Vec<String> = params
+        .iter()
+        .map(|(k, v)| {
+            let (k, v) = (k.as_ref(), v.as_ref());
+            let mut s = String::with_capacity(k.len() + v.len() + 1);
+            encode::gw_encode_into(&mut s, k);
+            s.push('=');
+            encode::java_encode_into(&mut s, v);
+            s
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut out = String::with_capacity(pairs.iter().map(|s| s.len() + 8).sum());
+    for (i, s) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        // The first '=' is ours: gw_encode turned any '=' of the name into %3D.
+        let (k, v) = s.split_once('=').unwrap_or((s, ""));
+        encode::gw_encode_into(&mut out, k);
+        out.push('=');
+        encode::gw_encode_into(&mut out, v);
+    }
+    out
+}
+
+fn check_method(method: &str) -> Result<()> {
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(Error::invalid(
+            "method must be an HTTP method made of letters, e.g. \"GET\" or \"POST\"",
+        ));
+    }
+    Ok(())
+}
+
+fn check_digits(value: &str, what: &str) -> Result<()> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid(format!(
+            "{what} must be a non-empty string of decimal digits"
+        )));
+    }
+    Ok(())
+}
+
+/// The five-line string `X-Api-Signature` signs, each line ending in `\n`.
+/// The method is upper-cased; nonce and timestamp must be decimal digits.
+pub fn string_to_sign(
+    method: &str,
+    path_and_query: &str,
+    nonce: &str,
+    timestamp: &str,
+) -> Result<String> {
+    check_method(method)?;
+    check_digits(nonce, "nonce")?;
+    check_digits(timestamp, "timestamp")?;
+    let target = Target::parse(path_and_query)?;
+    Ok(string_to_sign_for(method, &target, nonce, timestamp))
+}
+
+/// The string to sign for an already decoded target (arguments unchecked).
+pub fn string_to_sign_for(method: &str, target: &Target, nonce: &str, timestamp: &str) -> String {
+    let query = canonical_query(&target.query);
+    let mut s = String::with_capacity(
+        method.len() + target.path.len() * 3 + query.len() + nonce.len() + timestamp.len() + 40,
+    );
+    for b in method.bytes() {
+        s.push(b.to_ascii_uppercase() as char);
+    }
+    s.push('\n');
+    encode::gw_encode_into(&mut s, &target.path);
+    s.push('\n');
+    s.push_str(&query);
+    s.push_str("\nx-api-nonce:");
+    s.push_str(nonce);
+    s.push_str("\nx-api-timestamp:");
+    s.push_str(timestamp);
+    s.push('\n');
+    s
+}
+
+/// `X-Api-Signature`: `Base64(lower_hex(HMAC-SHA256(client_secret, string_to_sign)))`.
+pub fn signature(
+    client_secret: &str,
+    method: &str,
+    path_and_query: &str,
+    nonce: &str,
+    timestamp: &str,
+) -> Result<String> {
+    let sts = string_to_sign(method, path_and_query, nonce, timestamp)?;
+    Ok(hmac_hex_base64(client_secret.as_bytes(), sts.as_bytes()))
+}
+
+/// The six gateway headers of one request, in the order they are documented.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GatewayHeaders {
+    /// `X-Api-ClientID`.
+    pub client_id: String,
+    /// `X-Api-TimeStamp` (milliseconds since the epoch).
+    pub timestamp: String,
+    /// `X-Api-Nonce`.
+    pub nonce: String,
+    /// `X-Api-Signature`.
+    pub signature: String,
+}
+
+impl std::fmt::Debug for GatewayHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.pairs()).finish()
+    }
+}
+
+impl GatewayHeaders {
+    /// `(name, value)` pairs in documented order.
+    pub fn pairs(&self) -> [(&'static str, &str); 6] {
+        [
+            ("X-Api-ClientID", &self.client_id),
+            ("X-Api-Auth-Version", AUTH_VERSION),
+            ("X-Api-TimeStamp", &self.timestamp),
+            ("X-Api-Nonce", &self.nonce),
+            ("X-Api-SignHeaders", SIGN_HEADERS),
+            ("X-Api-Signature", &self.signature),
+        ]
+    }
+
+    /// The headers as `Name: value\r\n` lines.
+    pub fn to_lines(&self) -> String {
+        let mut out = String::with_capacity(256);
+        for (name, value) in self.pairs() {
+            push_header_line(&mut out, name, value);
+        }
+        out
+    }
+}
+
+pub(crate) fn push_header_line(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push_str(": ");
+    out.push_str(value);
+    out.push_str("\r\n");
+}
+
+/// Signs one request with a fresh random nonce and the current time.
+pub fn sign_headers(
+    client_id: &str,
+    client_secret: &str,
+    method: &str,
+    path_and_query: &str,
+) -> Result<GatewayHeaders> {
+    check_header_value(client_id, "client_id")?;
+    check_method(method)?;
+    let target = Target::parse(path_and_query)?;
+    let nonce = random_nonce()?.to_string();
+    let timestamp = crate::now_ms().to_string();
+    let sts = string_to_sign_for(method, &target, &nonce, &timestamp);
+    Ok(GatewayHeaders {
+        client_id: client_id.to_owned(),
+        timestamp,
+        nonce,
+        signature: hmac_hex_base64(client_secret.as_bytes(), sts.as_bytes()),
+    })
+}
+
+pub(crate) fn check_header_value(value: &str, what: &str) -> Result<()> {
+    if value.is_empty() || value.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err(Error::invalid(format!(
+            "{what} must be non-empty and contain no control characters (it is sent as a header)"
+        )));
+    }
+    Ok(())
+}
+
+/// A random ten-digit positive integer, as the official client sends.
+pub fn random_nonce() -> Result<u64> {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        Error::new(
+            crate::ErrorKind::Internal,
+            format!("the operating system's random number generator failed: {e}"),
+        )
+    })?;
+    Ok(1_000_000_000 + u64::from_le_bytes(bytes) % 9_000_000_000)
+}
+
+fn hmac_hex_base64(key: &[u8], msg: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(msg);
+    let digest = mac.finalize().into_bytes();
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(digest, &mut hex).expect("64 bytes hold 32 in hex");
+    base64::engine::general_purpose::STANDARD.encode(hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_query_sorts_whole_pairs_and_encodes_twice() {
+        let q = canonical_query(&[("a", "2"), ("a-b", "1")]);
+        assert_eq!(q, "a-b=1&a=2");
+        let q = canonical_query(&[("page", "1"), ("page2", "x")]);
+        assert_eq!(q, "page2=x&page=1");
+        let q = canonical_query(&[("k", "中 =*~")]);
+        assert_eq!(q, "k=%25E4%25B8%25AD%2B%253D%2A%257E");
+        let q = canonical_query(&[("k", "2"), ("k", "1"), ("k", "1")]);
+        assert_eq!(q, "k=1&k=1&k=2");
+        assert_eq!(canonical_query::<&str, &str>(&[]), "");
+    }
+
+    #[test]
+    fn target_decoding() {
+        let t = Target::parse("/a%20b?q=%E4%B8%AD+x&&flag&e=").unwrap();
+        assert_eq!(t.path, "/a b");
+        assert_eq!(
+            t.query,
+            vec![
+                ("q".into(), "中 x".into()),
+                ("flag".into(), "".into()),
+                ("e".into(), "".into())
+            ]
+        );
+        assert!(Target::parse("https://x/y").is_err());
+        assert!(Target::parse("/p?a=%").is_err());
+    }
+
+    #[test]
+    fn string_to_sign_shape() {
+        let s = string_to_sign("get", "/x", "1", "2").unwrap();
+        assert_eq!(s, "GET\n%2Fx\n\nx-api-nonce:1\nx-api-timestamp:2\n");
+        assert!(string_to_sign("GET", "/x", "", "2").is_err());
+        assert!(string_to_sign("G T", "/x", "1", "2").is_err());
+    }
+
+    #[test]
+    fn nonce_is_ten_digits() {
+        for _ in 0..1000 {
+            let n = random_nonce().unwrap();
+            assert_eq!(n.to_string().len(), 10);
+        }
+    }
+
+    #[test]
+    fn header_lines() {
+        let h = sign_headers("cid", "secret", "POST", "/p?a=1").unwrap();
+        let lines = h.to_lines();
+        assert!(lines.starts_with("X-Api-ClientID: cid\r\nX-Api-Auth-Version: 2.0\r\n"));
+        assert_eq!(lines.matches("\r\n").count(), 6);
+        let expect = signature("secret", "POST", "/p?a=1", &h.nonce, &h.timestamp).unwrap();
+        assert_eq!(h.signature, expect);
+        assert!(sign_headers("c\r\nid", "s", "GET", "/").is_err());
+    }
+}

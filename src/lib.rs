@@ -1,0 +1,28 @@
+//! # erpauth
+//!
+//! Byte-exact request signing and token fetching for the Kingdee API gateway
+//! (金蝶精斗云 / 金蝶云星辰) and Weaver e-cology 9 OA (泛微 e9).
+//!
+//! The protocol logic lives in plain Rust modules ([`kingdee`], [`weaver`]);
+//! the `extern "C"` functions in `ffi` only convert arguments and delegate, and
+//! `include/erpauth.h` is generated from them.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod error;
+pub mod ffi;
+pub mod kingdee;
+pub mod weaver;
+
+pub use error::{Error, ErrorKind, Result};
+
+/// The crate version, as `erpauth_version()` returns it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Milliseconds since the Unix epoch (0 if the clock is before 1970).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
