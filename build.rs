@@ -28,7 +28,7 @@ fn main() {
     bindings.write(&mut text);
     std::fs::write(out_dir.join("erpauth.h"), &text).expect("write OUT_DIR/erpauth.h");
 
-    if env::var_os("ERPAUTH_HEADER_CHECK").is_none_or(|v| v != "1") {
+    if env::var("ERPAUTH_HEADER_CHECK").as_deref() != Ok("1") {
         let committed = crate_dir.join("include").join("erpauth.h");
         if std::fs::read(&committed).ok().as_deref() != Some(&text[..]) {
             std::fs::create_dir_all(committed.parent().unwrap()).expect("create include/");

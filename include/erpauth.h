@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Answers larger than this are refused, not buffered.
+#define MAX_BODY_BYTES (1 << 20)
+
 // Status returned by every erpauth function (an `int32_t` on the wire).
 enum erpauth_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -51,6 +54,14 @@ typedef enum erpauth_status erpauth_status;
 typedef int32_t erpauth_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// A Kingdee app-token client (opaque). Create with
+// `erpauth_kingdee_client_new`, free with `erpauth_kingdee_client_free`.
+typedef struct erpauth_kingdee_client erpauth_kingdee_client;
+
+// A Weaver e9 token client (opaque). Create with
+// `erpauth_weaver_client_new`, free with `erpauth_weaver_client_free`.
+typedef struct erpauth_weaver_client erpauth_weaver_client;
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,6 +167,108 @@ erpauth_status erpauth_weaver_sign(const char *appid,
                                    char *out,
                                    size_t out_cap,
                                    size_t *out_len);
+
+// Creates a Kingdee client from a JSON config object:
+// `{"client_id","client_secret","app_key","app_secret"}` required;
+// optional `"base_url"` (default "https://api.kingdee.com"), `"uid"`,
+// `"domain"` (sent as X-GW-Router-Addr), `"timeout_ms"` (default 10000),
+// `"tls_roots"` ("webpki" or "system"), `"ca_file"`, `"proxy"`,
+// `"refresh_margin_s"`. Unknown keys and wrong types give
+// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
+//
+// On success `*out_client` holds a new client to be freed with
+// `erpauth_kingdee_client_free`; on failure it is set to NULL. Thread-safe.
+erpauth_status erpauth_kingdee_client_new(const char *config_json,
+                                          erpauth_kingdee_client **out_client);
+
+// The Kingdee app-token: from the client's cache, or fetched from the
+// gateway once however many threads ask at the same time. Cached for its
+// lifetime (24 h, or the answer's `expires`) less a refresh margin.
+//
+// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`):
+// with `out_cap < needed + 1` nothing is written, `*out_len = needed` and
+// `ERPAUTH_BUFFER_TOO_SMALL` is returned; the token stays cached, so the
+// retry makes no second request. Network failures give `ERPAUTH_NETWORK`,
+// refusals `ERPAUTH_REJECTED` with the server's code and text in
+// `erpauth_last_error`. Thread-safe, on the same client too.
+erpauth_status erpauth_kingdee_client_app_token(erpauth_kingdee_client *client,
+                                                char *out,
+                                                size_t out_cap,
+                                                size_t *out_len);
+
+// Every header a Kingdee business call needs, as "Name: value\r\n" lines:
+// the six gateway headers signed for `method` and `path_and_query` (fresh
+// nonce and time), `app-token` (fetched or cached as in
+// `erpauth_kingdee_client_app_token`), and `X-GW-Router-Addr` when the
+// config has a `domain`.
+//
+// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`); a
+// retry after `ERPAUTH_BUFFER_TOO_SMALL` signs anew (about the same
+// length), so start with 1024 bytes. Thread-safe, on the same client too.
+erpauth_status erpauth_kingdee_client_headers(erpauth_kingdee_client *client,
+                                              const char *method,
+                                              const char *path_and_query,
+                                              char *out,
+                                              size_t out_cap,
+                                              size_t *out_len);
+
+// Drops the cached app-token, so the next call fetches a new one (for when
+// a business call answers 4010/4011). Accepts NULL. Thread-safe.
+void erpauth_kingdee_client_invalidate(erpauth_kingdee_client *client);
+
+// Frees a Kingdee client and wipes its secrets from memory. Accepts NULL.
+// Must come after every other call on that client has returned.
+void erpauth_kingdee_client_free(erpauth_kingdee_client *client);
+
+// Creates a Weaver e9 client from a JSON config object:
+// `{"base_url","appid","secret","aes_key"}` required (aes_key of 16, 24 or
+// 32 bytes); optional `"timeout_ms"` (default 10000), `"token_ttl_s"`
+// (default 1800), `"tls_roots"`, `"ca_file"`, `"proxy"`,
+// `"refresh_margin_s"`. Unknown keys and wrong types give
+// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
+//
+// On success `*out_client` holds a new client to be freed with
+// `erpauth_weaver_client_free`; on failure it is set to NULL. Thread-safe.
+erpauth_status erpauth_weaver_client_new(const char *config_json,
+                                         erpauth_weaver_client **out_client);
+
+// The e9 token for (`user_type`, `user_contain`), or the plain app token
+// when both are NULL (one without the other is `ERPAUTH_INVALID_ARGUMENT`).
+// Cached per pair for `token_ttl_s` less a margin; fetched once however
+// many threads ask, each fetch with a never-repeated sign.
+//
+// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`);
+// the retry after `ERPAUTH_BUFFER_TOO_SMALL` is served from the cache.
+// Refusals give `ERPAUTH_REJECTED` with the server's `msg` in
+// `erpauth_last_error`. Thread-safe, on the same client too.
+erpauth_status erpauth_weaver_client_token(erpauth_weaver_client *client,
+                                           const char *user_type,
+                                           const char *user_contain,
+                                           char *out,
+                                           size_t out_cap,
+                                           size_t *out_len);
+
+// The encrypted userid the e9 server returned with the token for
+// (`user_type`, `user_contain`), from the same cache entry as
+// `erpauth_weaver_client_token` (fetched if needed). Both must be given.
+//
+// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`).
+// Thread-safe, on the same client too.
+erpauth_status erpauth_weaver_client_userid(erpauth_weaver_client *client,
+                                            const char *user_type,
+                                            const char *user_contain,
+                                            char *out,
+                                            size_t out_cap,
+                                            size_t *out_len);
+
+// Drops every cached e9 token of this client, so the next call fetches
+// anew (for when a business call answers that the token is invalid or
+// timed out). Accepts NULL. Thread-safe.
+void erpauth_weaver_client_invalidate(erpauth_weaver_client *client);
+
+// Frees a Weaver client and wipes its secrets from memory. Accepts NULL.
+// Must come after every other call on that client has returned.
+void erpauth_weaver_client_free(erpauth_weaver_client *client);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -9,6 +9,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod client;
 mod error;
 pub mod ffi;
 pub mod kingdee;

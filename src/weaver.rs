@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyInit};
 use md5::{Digest, Md5};
 use std::sync::atomic::{AtomicI64, Ordering};
+use zeroize::Zeroizing;
 
 /// `UPPER(hex(MD5(appid + ":" + secret)))`, the 32 characters after the `_`.
 pub fn credential_md5(appid: &str, secret: &str) -> [u8; 32] {
@@ -31,44 +32,97 @@ pub fn sign_text(appid: &str, secret: &str, timestamp_ms: i64) -> String {
     text
 }
 
+/// An AES-ECB-PKCS5 encryptor with its key schedule expanded once.
+#[derive(Clone)]
+enum EcbKey {
+    Aes128(ecb::Encryptor<aes::Aes128>),
+    Aes192(ecb::Encryptor<aes::Aes192>),
+    Aes256(ecb::Encryptor<aes::Aes256>),
+}
+
+impl EcbKey {
+    fn new(aes_key: &[u8]) -> Result<Self> {
+        let wrong_length = || {
+            Error::invalid(format!(
+                "aes_key must be 16, 24 or 32 bytes of UTF-8 (AES-128/192/256), but it is {} bytes: \
+                 copy the AES key exactly as the OA administrator issued it",
+                aes_key.len()
+            ))
+        };
+        Ok(match aes_key.len() {
+            16 => EcbKey::Aes128(KeyInit::new_from_slice(aes_key).map_err(|_| wrong_length())?),
+            24 => EcbKey::Aes192(KeyInit::new_from_slice(aes_key).map_err(|_| wrong_length())?),
+            32 => EcbKey::Aes256(KeyInit::new_from_slice(aes_key).map_err(|_| wrong_length())?),
+            _ => return Err(wrong_length()),
+        })
+    }
+
+    fn encrypt_hex(&self, plaintext: &[u8]) -> String {
+        // Encrypting consumes the encryptor; cloning copies the expanded key
+        // schedule, which is far cheaper than expanding it again.
+        let ciphertext = match self {
+            EcbKey::Aes128(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
+            EcbKey::Aes192(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
+            EcbKey::Aes256(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
+        };
+        hex::encode(ciphertext)
+    }
+}
+
 /// AES-ECB-PKCS5 under `aes_key` (16, 24 or 32 bytes), as lower-case hex.
 pub fn encrypt_hex(aes_key: &[u8], plaintext: &[u8]) -> Result<String> {
-    let ciphertext = match aes_key.len() {
-        16 => ecb::Encryptor::<aes::Aes128>::new_from_slice(aes_key)
-            .expect("length checked")
-            .encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-        24 => ecb::Encryptor::<aes::Aes192>::new_from_slice(aes_key)
-            .expect("length checked")
-            .encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-        32 => ecb::Encryptor::<aes::Aes256>::new_from_slice(aes_key)
-            .expect("length checked")
-            .encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-        n => return Err(Error::invalid(format!(
-            "aes_key must be 16, 24 or 32 bytes of UTF-8 (AES-128/192/256), but it is {n} bytes: \
-                 copy the AES key exactly as the OA administrator issued it"
-        ))),
-    };
-    Ok(hex::encode(ciphertext))
+    Ok(EcbKey::new(aes_key)?.encrypt_hex(plaintext))
+}
+
+/// Signs for one (appid, secret, aes_key) with the MD5 and the AES key
+/// schedule computed once. The MD5 of `appid:secret` is as good as the
+/// secret for making signs, so it is zeroized on drop like the key schedule.
+#[derive(Clone)]
+pub struct Signer {
+    credential_md5: Zeroizing<[u8; 32]>,
+    key: EcbKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(***)")
+    }
+}
+
+impl Signer {
+    /// Fails only for an `aes_key` that is not 16, 24 or 32 bytes.
+    pub fn new(appid: &str, secret: &str, aes_key: &str) -> Result<Self> {
+        Ok(Signer {
+            key: EcbKey::new(aes_key.as_bytes())?,
+            credential_md5: Zeroizing::new(credential_md5(appid, secret)),
+        })
+    }
+
+    /// The sign for `timestamp_ms` (> 0), or for a fresh unique timestamp.
+    pub fn sign(&self, timestamp_ms: i64) -> String {
+        let ts = if timestamp_ms > 0 {
+            timestamp_ms
+        } else {
+            unique_timestamp_ms()
+        };
+        let mut text = [0u8; 20 + 1 + 32];
+        let mut len = 0;
+        for b in ts.to_string().bytes() {
+            text[len] = b;
+            len += 1;
+        }
+        text[len] = b'_';
+        text[len + 1..len + 33].copy_from_slice(&self.credential_md5[..]);
+        let sign = self.key.encrypt_hex(&text[..len + 33]);
+        zeroize::Zeroize::zeroize(&mut text);
+        sign
+    }
 }
 
 /// The getToken `sign` header. With `timestamp_ms > 0` that time is used (for
 /// tests and vectors); otherwise [`unique_timestamp_ms`] picks it.
 pub fn sign(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<String> {
-    check_aes_key(aes_key)?;
-    let ts = if timestamp_ms > 0 {
-        timestamp_ms
-    } else {
-        unique_timestamp_ms()
-    };
-    encrypt_hex(aes_key.as_bytes(), sign_text(appid, secret, ts).as_bytes())
-}
-
-/// Fails unless `aes_key` has an AES key length; the message names only the length.
-pub fn check_aes_key(aes_key: &str) -> Result<()> {
-    match aes_key.len() {
-        16 | 24 | 32 => Ok(()),
-        _ => encrypt_hex(aes_key.as_bytes(), b"").map(drop),
-    }
+    Ok(Signer::new(appid, secret, aes_key)?.sign(timestamp_ms))
 }
 
 static LAST_TIMESTAMP_MS: AtomicI64 = AtomicI64::new(0);

@@ -4,8 +4,16 @@
 //! contract and the thread-local last error, so the exports stay thin.
 
 #![allow(non_camel_case_types)]
+// The safety contract of every export is the C ABI's convention, stated once
+// in the header preamble (valid NUL-terminated strings or NULL, a buffer of
+// out_cap bytes, live handles): repeating it under `# Safety` on each
+// function would only duplicate it into the header.
+#![allow(clippy::missing_safety_doc)]
 
+mod client;
 mod support;
+
+pub use client::*;
 
 use crate::{kingdee, weaver};
 use std::ffi::c_char;

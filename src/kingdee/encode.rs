@@ -87,7 +87,8 @@ fn hex_value(b: u8) -> Option<u8> {
 /// checks that the result is UTF-8. `what` names the part in error messages.
 pub fn percent_decode(input: &str, plus_is_space: bool, what: &str) -> Result<String> {
     let bytes = input.as_bytes();
-    if !bytes.contains(&b'%') && !(plus_is_space && bytes.contains(&b'+')) {
+    let needs_decoding = bytes.contains(&b'%') || (plus_is_space && bytes.contains(&b'+'));
+    if !needs_decoding {
         return Ok(input.to_owned());
     }
     let mut out = Vec::with_capacity(bytes.len());

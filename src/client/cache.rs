@@ -1,0 +1,206 @@
+//! A token cache with single flight.
+//!
+//! Reads of a fresh token take one uncontended read lock. When the token is
+//! missing or due for refresh, exactly one caller (the leader) runs the fetch
+//! while every other caller waits for the leader's result — success or
+//! error. Errors are handed to the waiters of that flight but never stored,
+//! so the next call after a failure tries again.
+
+use crate::error::{Error, ErrorKind, Result};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Instant;
+
+/// A cached value with the instant after which it is fetched again.
+#[derive(Debug)]
+pub struct Fresh<T> {
+    /// The token.
+    pub value: T,
+    /// When the cache stops serving it (its lifetime less the refresh margin).
+    pub refresh_at: Instant,
+}
+
+struct Flight<T> {
+    outcome: Mutex<Option<Result<Arc<Fresh<T>>>>>,
+    landed: Condvar,
+}
+
+pub(crate) struct SingleFlightCache<T> {
+    current: RwLock<Option<Arc<Fresh<T>>>>,
+    flight: Mutex<Option<Arc<Flight<T>>>>,
+}
+
+impl<T> Default for SingleFlightCache<T> {
+    fn default() -> Self {
+        SingleFlightCache {
+            current: RwLock::new(None),
+            flight: Mutex::new(None),
+        }
+    }
+}
+
+/// Lands the flight with an error if the leader unwinds (a panic in the
+/// fetch), so that no waiter blocks forever.
+struct LandOnDrop<'a, T> {
+    cache: &'a SingleFlightCache<T>,
+    flight: Arc<Flight<T>>,
+    landed: bool,
+}
+
+impl<T> LandOnDrop<'_, T> {
+    fn land(&mut self, outcome: Result<Arc<Fresh<T>>>) {
+        if let Ok(fresh) = &outcome {
+            *write(&self.cache.current) = Some(fresh.clone());
+        }
+        *lock(&self.flight.outcome) = Some(outcome);
+        // Clear the slot before waking waiters, so a caller that arrives
+        // after this point sees the new token (or starts a new flight after
+        // an error) instead of joining a finished one.
+        *lock(&self.cache.flight) = None;
+        self.flight.landed.notify_all();
+        self.landed = true;
+    }
+}
+
+impl<T> Drop for LandOnDrop<'_, T> {
+    fn drop(&mut self) {
+        if !self.landed {
+            self.land(Err(Error::new(
+                ErrorKind::Internal,
+                "internal error in erpauth: the token fetch panicked",
+            )));
+        }
+    }
+}
+
+fn lock<U>(m: &Mutex<U>) -> std::sync::MutexGuard<'_, U> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<U>(l: &RwLock<U>) -> std::sync::RwLockWriteGuard<'_, U> {
+    l.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn read<U>(l: &RwLock<U>) -> std::sync::RwLockReadGuard<'_, U> {
+    l.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<T> SingleFlightCache<T> {
+    fn fresh(&self, now: Instant) -> Option<Arc<Fresh<T>>> {
+        read(&self.current)
+            .as_ref()
+            .filter(|f| now < f.refresh_at)
+            .cloned()
+    }
+
+    /// The cached value, or the result of one `fetch` shared by every
+    /// caller that asks while it runs.
+    pub fn get(&self, fetch: impl FnOnce() -> Result<Fresh<T>>) -> Result<Arc<Fresh<T>>> {
+        if let Some(fresh) = self.fresh(Instant::now()) {
+            return Ok(fresh);
+        }
+        let (flight, leader) = {
+            let mut slot = lock(&self.flight);
+            // A flight may have landed between the check above and the lock.
+            if let Some(fresh) = self.fresh(Instant::now()) {
+                return Ok(fresh);
+            }
+            match &*slot {
+                Some(flight) => (flight.clone(), false),
+                None => {
+                    let flight = Arc::new(Flight {
+                        outcome: Mutex::new(None),
+                        landed: Condvar::new(),
+                    });
+                    *slot = Some(flight.clone());
+                    (flight, true)
+                }
+            }
+        };
+        if leader {
+            let mut guard = LandOnDrop {
+                cache: self,
+                flight: flight.clone(),
+                landed: false,
+            };
+            guard.land(fetch().map(Arc::new));
+        }
+        let mut outcome = lock(&flight.outcome);
+        while outcome.is_none() {
+            outcome = flight
+                .landed
+                .wait(outcome)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        outcome.as_ref().expect("landed").clone()
+    }
+
+    /// Forgets the cached value; the next `get` fetches.
+    pub fn invalidate(&self) {
+        *write(&self.current) = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    #[test]
+    fn one_fetch_for_many_threads_and_errors_are_not_cached() {
+        let cache = Arc::new(SingleFlightCache::<String>::default());
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let (cache, fetches) = (cache.clone(), fetches.clone());
+                std::thread::spawn(move || {
+                    cache
+                        .get(|| {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(100));
+                            Ok(Fresh {
+                                value: "t".to_string(),
+                                refresh_at: Instant::now() + Duration::from_secs(60),
+                            })
+                        })
+                        .unwrap()
+                        .value
+                        .clone()
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), "t");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        cache.invalidate();
+        let err = cache
+            .get(|| Err(Error::new(ErrorKind::Network, "down")))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Network);
+        let again = cache.get(|| {
+            Ok(Fresh {
+                value: "u".to_string(),
+                refresh_at: Instant::now() + Duration::from_secs(60),
+            })
+        });
+        assert_eq!(again.unwrap().value, "u");
+    }
+
+    #[test]
+    fn a_panicking_fetch_releases_waiters() {
+        let cache = SingleFlightCache::<String>::default();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = cache.get(|| panic!("boom"));
+        }));
+        assert!(r.is_err());
+        let ok = cache.get(|| {
+            Ok(Fresh {
+                value: "v".into(),
+                refresh_at: Instant::now() + Duration::from_secs(1),
+            })
+        });
+        assert_eq!(ok.unwrap().value, "v");
+    }
+}

@@ -1,0 +1,217 @@
+//! The HTTP side of both clients: one ureq agent per client, answers read
+//! with a size cap, and transport failures turned into clear errors.
+
+use super::config::{host_of, HttpOptions, TlsRoots};
+use crate::error::{Error, ErrorKind, Result};
+use std::io::Read;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+
+/// Answers larger than this are refused, not buffered.
+pub const MAX_BODY_BYTES: u64 = 1 << 20;
+
+/// A received answer: status and body text.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// An agent bound to one base URL.
+pub(crate) struct Http {
+    agent: ureq::Agent,
+    base_url: String,
+    timeout_ms: u128,
+}
+
+impl Http {
+    pub fn new(base_url: String, options: &HttpOptions, what: &str) -> Result<Http> {
+        let root_certs = match (&options.ca_file, options.tls_roots) {
+            (None, TlsRoots::WebPki) => RootCerts::WebPki,
+            (None, TlsRoots::System) => RootCerts::PlatformVerifier,
+            (Some(path), _) => {
+                RootCerts::Specific(std::sync::Arc::new(web_roots_plus(path, what)?))
+            }
+        };
+        let proxy = match options.proxy.as_deref() {
+            None => None,
+            // Opt-in only: an OA server on the intranet must not be sent to a
+            // proxy just because the host process happens to have HTTP_PROXY set.
+            Some("env") => ureq::Proxy::try_from_env(),
+            Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
+                Error::invalid(format!(
+                    "{what} config key \"proxy\" is not a usable proxy URL; \
+                     write it as http://host:port (or \"env\" to use HTTP_PROXY/HTTPS_PROXY)"
+                ))
+            })?),
+        };
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(options.timeout))
+            // Statuses are interpreted by the callers, who read the body of
+            // refusals for the server's own words.
+            .http_status_as_error(false)
+            // Token endpoints do not redirect; following one would send the
+            // signed headers to another place. A 3xx is reported instead.
+            .max_redirects(0)
+            .proxy(proxy)
+            .tls_config(TlsConfig::builder().root_certs(root_certs).build())
+            .user_agent(concat!("erpauth/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        Ok(Http {
+            agent,
+            base_url,
+            timeout_ms: options.timeout.as_millis(),
+        })
+    }
+
+    pub fn host(&self) -> &str {
+        host_of(&self.base_url)
+    }
+
+    /// Sends a request to `base_url + target` with `headers` and no body.
+    pub fn send(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> Result<Answer> {
+        let url = format!("{}{}", self.base_url, target);
+        let result = match method {
+            "GET" => {
+                let mut req = self.agent.get(&url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.call()
+            }
+            _ => {
+                let mut req = self.agent.post(&url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.send_empty()
+            }
+        };
+        let mut response = result.map_err(|e| self.transport_error(e))?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        let reader = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .reader();
+        // `take` one byte past the cap so an oversized body is detected even
+        // if the length limit is reported as a plain I/O error.
+        let read = reader.take(MAX_BODY_BYTES + 1).read_to_end(&mut body);
+        match read {
+            Ok(_) if body.len() as u64 > MAX_BODY_BYTES => Err(self.too_big()),
+            Ok(_) => Ok(Answer { status, body }),
+            Err(e) => {
+                if let Some(ureq::Error::BodyExceedsLimit(_)) = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                {
+                    return Err(self.too_big());
+                }
+                Err(self.transport_error(ureq::Error::Io(e)))
+            }
+        }
+    }
+
+    fn too_big(&self) -> Error {
+        Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "the answer from {} is larger than {} bytes and was refused; \
+                 check that base_url points at the token endpoint's server",
+                self.host(),
+                MAX_BODY_BYTES
+            ),
+        )
+    }
+
+    fn transport_error(&self, e: ureq::Error) -> Error {
+        let host = self.host();
+        let what = match &e {
+            ureq::Error::Timeout(_) => format!(
+                "no complete answer within timeout_ms = {} (the server may be down, \
+                 overloaded or unreachable)",
+                self.timeout_ms
+            ),
+            ureq::Error::HostNotFound => "the host name did not resolve (DNS)".to_owned(),
+            ureq::Error::ConnectionFailed => {
+                "the connection failed (nothing listening, or a firewall)".to_owned()
+            }
+            ureq::Error::Io(io) => match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    "connection refused (nothing listening on that port)".to_owned()
+                }
+                std::io::ErrorKind::ConnectionReset => {
+                    "the server reset the connection".to_owned()
+                }
+                std::io::ErrorKind::UnexpectedEof => {
+                    "the server closed the connection before the answer was complete".to_owned()
+                }
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => format!(
+                    "no complete answer within timeout_ms = {}",
+                    self.timeout_ms
+                ),
+                _ => format!("I/O error: {io}"),
+            },
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => format!(
+                "TLS failed ({e}); for a server with an internal CA set \"ca_file\", \
+                 and use http:// only if the server speaks plain HTTP"
+            ),
+            ureq::Error::Protocol(_) => format!(
+                "the answer is not HTTP ({e}); is this an https:// server behind an http:// base_url?"
+            ),
+            other => other.to_string(),
+        };
+        Error::new(
+            ErrorKind::Network,
+            format!("request to {host} failed: {what}"),
+        )
+    }
+}
+
+/// Mozilla's roots plus the certificates of the PEM file at `path`.
+fn web_roots_plus(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::invalid(format!(
+            "{what} config key \"ca_file\": cannot read {path}: {e}"
+        ))
+    })?;
+    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .collect();
+    let before = certs.len();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(_) => {
+                return Err(Error::invalid(format!(
+                    "{what} config key \"ca_file\": {path} is not a valid PEM file"
+                )))
+            }
+        }
+    }
+    if certs.len() == before {
+        return Err(Error::invalid(format!(
+            "{what} config key \"ca_file\": {path} holds no PEM certificate"
+        )));
+    }
+    Ok(certs)
+}
+
+/// Shortens a body for an error message: valid UTF-8, one line, at most
+/// 120 characters.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(120)
+        .collect();
+    if text.chars().count() > 120 {
+        format!("{}…", one_line.trim_end())
+    } else {
+        one_line.trim().to_owned()
+    }
+}

@@ -1,0 +1,439 @@
+//! The Kingdee app-token client.
+
+use super::cache::{Fresh, SingleFlightCache};
+use super::config::{base_url, ConfigObject, HttpOptions, Secret};
+use super::http::{snippet, Answer, Http};
+use super::refresh_at;
+use crate::error::{Error, ErrorKind, Result};
+use crate::kingdee::{self, check_header_value, java_encode};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The app-token endpoint.
+pub const AUTH_TOKEN_PATH: &str = "/jdyconnector/app_management/kingdee_auth_token";
+/// Default gateway.
+pub const DEFAULT_BASE_URL: &str = "https://api.kingdee.com";
+/// How long an app-token lives when the answer does not say.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// Everything a [`KingdeeClient`] needs.
+#[derive(Clone, Debug)]
+pub struct KingdeeConfig {
+    /// `client_id`: the developer app's id (`X-Api-ClientID`).
+    pub client_id: String,
+    /// `client_secret`: the HMAC key of `X-Api-Signature`.
+    pub client_secret: Secret,
+    /// `app_key`: the account authorization's key.
+    pub app_key: String,
+    /// `app_secret`: the HMAC key of `app_signature` (rotates every 24 h).
+    pub app_secret: Secret,
+    /// `base_url`: the gateway (default `https://api.kingdee.com`).
+    pub base_url: String,
+    /// `uid`: ask for the token of this cloud-account user.
+    pub uid: Option<String>,
+    /// `domain`: sent as `X-GW-Router-Addr` on business calls.
+    pub domain: Option<String>,
+    /// Transport options.
+    pub http: HttpOptions,
+}
+
+impl KingdeeConfig {
+    /// Parses the JSON config of `erpauth_kingdee_client_new`.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let mut c = ConfigObject::parse(
+            json,
+            "Kingdee",
+            &[
+                "client_id",
+                "client_secret",
+                "app_key",
+                "app_secret",
+                "base_url",
+                "uid",
+                "domain",
+            ],
+        )?;
+        Ok(KingdeeConfig {
+            client_id: c.string("client_id")?,
+            client_secret: c.secret("client_secret")?,
+            app_key: c.string("app_key")?,
+            app_secret: c.secret("app_secret")?,
+            base_url: c
+                .opt_string("base_url")?
+                .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+            uid: c.opt_string_or_integer("uid")?,
+            domain: c.opt_string("domain")?,
+            http: c.http_options()?,
+        })
+    }
+}
+
+/// A fetched app-token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppToken {
+    /// The `app-token` header value.
+    pub token: String,
+    /// The `uid` the answer named, if any.
+    pub uid: Option<String>,
+}
+
+impl std::fmt::Debug for AppToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppToken")
+            .field("token", &"***")
+            .field("uid", &self.uid)
+            .finish()
+    }
+}
+
+/// Fetches, caches and refreshes the app-token of one Kingdee account, and
+/// signs business calls. Thread-safe; share it.
+pub struct KingdeeClient {
+    config: KingdeeConfig,
+    http: Http,
+    token: SingleFlightCache<AppToken>,
+}
+
+impl std::fmt::Debug for KingdeeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KingdeeClient")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KingdeeClient {
+    /// A client for `config`. No request is made yet.
+    pub fn new(mut config: KingdeeConfig) -> Result<Self> {
+        check_header_value(&config.client_id, "client_id")?;
+        if let Some(domain) = &config.domain {
+            check_header_value(domain, "domain")?;
+        }
+        config.base_url = base_url(config.base_url, "Kingdee")?;
+        let http = Http::new(config.base_url.clone(), &config.http, "Kingdee")?;
+        Ok(KingdeeClient {
+            config,
+            http,
+            token: SingleFlightCache::default(),
+        })
+    }
+
+    /// A client from the JSON config of `erpauth_kingdee_client_new`.
+    pub fn from_json(json: &str) -> Result<Self> {
+        Self::new(KingdeeConfig::from_json(json)?)
+    }
+
+    /// The app-token: cached, or fetched once however many threads ask.
+    pub fn app_token(&self) -> Result<Arc<Fresh<AppToken>>> {
+        self.token.get(|| self.fetch_token())
+    }
+
+    /// Drops the cached app-token (after a business call answered 4010/4011).
+    pub fn invalidate(&self) {
+        self.token.invalidate();
+    }
+
+    /// Every header of a business call: the six gateway headers for
+    /// `method` and `path_and_query`, `app-token`, and `X-GW-Router-Addr`
+    /// when a domain is configured.
+    pub fn headers(
+        &self,
+        method: &str,
+        path_and_query: &str,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let signed = kingdee::sign_headers(
+            &self.config.client_id,
+            self.config.client_secret.expose(),
+            method,
+            path_and_query,
+        )?;
+        let token = self.app_token()?;
+        let mut out: Vec<(&'static str, String)> = signed
+            .pairs()
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect();
+        out.push(("app-token", token.value.token.clone()));
+        if let Some(domain) = &self.config.domain {
+            out.push(("X-GW-Router-Addr", domain.clone()));
+        }
+        Ok(out)
+    }
+
+    /// [`headers`](Self::headers) as `Name: value\r\n` lines.
+    pub fn header_lines(&self, method: &str, path_and_query: &str) -> Result<String> {
+        let mut out = String::with_capacity(512);
+        for (k, v) in self.headers(method, path_and_query)? {
+            kingdee::push_header_line(&mut out, k, &v);
+        }
+        Ok(out)
+    }
+
+    /// The request target of the app-token call, parameters in signing order.
+    fn token_target(&self) -> String {
+        let app_signature =
+            kingdee::app_signature(&self.config.app_key, self.config.app_secret.expose());
+        let mut params = vec![
+            ("app_key", self.config.app_key.as_str()),
+            ("app_signature", app_signature.as_str()),
+        ];
+        if let Some(uid) = &self.config.uid {
+            params.push(("uid", uid));
+        }
+        // The official client sends the parameters in the order they are signed.
+        params.sort_by(|a, b| {
+            let ka = format!("{}={}", kingdee::gw_encode(a.0), java_encode(a.1));
+            let kb = format!("{}={}", kingdee::gw_encode(b.0), java_encode(b.1));
+            ka.cmp(&kb)
+        });
+        let mut target = String::from(AUTH_TOKEN_PATH);
+        for (i, (k, v)) in params.iter().enumerate() {
+            target.push(if i == 0 { '?' } else { '&' });
+            target.push_str(&java_encode(k));
+            target.push('=');
+            target.push_str(&java_encode(v));
+        }
+        target
+    }
+
+    fn fetch_token(&self) -> Result<Fresh<AppToken>> {
+        let target = self.token_target();
+        let signed = kingdee::sign_headers(
+            &self.config.client_id,
+            self.config.client_secret.expose(),
+            "GET",
+            &target,
+        )?;
+        let mut headers: Vec<(&str, &str)> = signed.pairs().to_vec();
+        headers.push(("Content-Type", "application/json"));
+        let answer = self.http.send("GET", &target, &headers)?;
+        let (token, lifetime) = parse_token_answer(&answer, self.http.host())?;
+        Ok(Fresh {
+            value: token,
+            refresh_at: refresh_at(lifetime, self.config.http.refresh_margin),
+        })
+    }
+}
+
+/// Reads the gateway's answer to the app-token call.
+fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToken, Duration)> {
+    let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    if answer.status != 200 {
+        return Err(refusal_or_http(answer, json.as_ref(), host));
+    }
+    let Some(Value::Object(obj)) = json else {
+        return Err(Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "the app-token answer from {host} is not JSON: {}",
+                snippet(&answer.body)
+            ),
+        ));
+    };
+    let (code, text) = code_and_text(&obj);
+    match code {
+        Some(0) => {}
+        Some(code) => {
+            return Err(Error::new(
+                ErrorKind::Rejected,
+                format!(
+                    "Kingdee refused the app-token request: errcode {code}: {}",
+                    text.unwrap_or_default()
+                ),
+            ))
+        }
+        None => {
+            return Err(Error::new(
+                ErrorKind::BadResponse,
+                format!(
+                    "the app-token answer from {host} has no errcode: {}",
+                    snippet(&answer.body)
+                ),
+            ))
+        }
+    }
+    let data = obj.get("data").and_then(Value::as_object);
+    let token = data
+        .and_then(|d| d.get("app-token").or_else(|| d.get("access_token")))
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(Error::new(
+            ErrorKind::BadResponse,
+            format!("the app-token answer from {host} has errcode 0 but no data.app-token"),
+        ));
+    };
+    let uid = data.and_then(|d| d.get("uid")).and_then(|u| match u {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    let lifetime = data
+        .and_then(|d| d.get("expires"))
+        .and_then(expires_to_lifetime)
+        .unwrap_or(DEFAULT_TOKEN_LIFETIME);
+    Ok((
+        AppToken {
+            token: token.to_owned(),
+            uid,
+        },
+        lifetime,
+    ))
+}
+
+/// `expires` is not specified; answers seen carry either a lifetime in
+/// seconds or an absolute time (epoch seconds or milliseconds). Values that
+/// make no sense fall back to the documented 24 hours.
+fn expires_to_lifetime(v: &Value) -> Option<Duration> {
+    let n = match v {
+        Value::Number(n) => n.as_i64()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    let now_ms = crate::now_ms();
+    let lifetime_ms = if n > 100_000_000_000 {
+        n - now_ms // epoch milliseconds
+    } else if n > 1_000_000_000 {
+        n * 1000 - now_ms // epoch seconds
+    } else {
+        n * 1000 // a lifetime in seconds
+    };
+    (lifetime_ms > 0).then(|| Duration::from_millis(lifetime_ms as u64))
+}
+
+/// `errcode`/`code` and `description`/`msg`/`message` of a Kingdee answer
+/// (answers use either spelling).
+pub(crate) fn code_and_text(obj: &serde_json::Map<String, Value>) -> (Option<i64>, Option<String>) {
+    let code = ["errcode", "code"].iter().find_map(|k| match obj.get(*k)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    });
+    let text = ["description", "msg", "message"]
+        .iter()
+        .find_map(|k| obj.get(*k)?.as_str().map(str::to_owned));
+    (code, text)
+}
+
+/// A non-200 answer: a refusal when the body carries a code, else an HTTP error.
+fn refusal_or_http(answer: &Answer, json: Option<&Value>, host: &str) -> Error {
+    if let Some(Value::Object(obj)) = json {
+        if let (Some(code), text) = code_and_text(obj) {
+            let who = if answer.status == 519 {
+                "the Kingdee gateway"
+            } else {
+                "Kingdee"
+            };
+            return Error::new(
+                ErrorKind::Rejected,
+                format!(
+                    "{who} refused the request (HTTP {}): code {code}: {}",
+                    answer.status,
+                    text.unwrap_or_default()
+                ),
+            );
+        }
+    }
+    http_error(answer, host)
+}
+
+pub(crate) fn http_error(answer: &Answer, host: &str) -> Error {
+    let hint = if (300..400).contains(&answer.status) {
+        " (a redirect: set base_url to the address the server redirects to)"
+    } else {
+        ""
+    };
+    let body = snippet(&answer.body);
+    Error::new(
+        ErrorKind::Http,
+        if body.is_empty() {
+            format!("{host} answered HTTP {} with no body{hint}", answer.status)
+        } else {
+            format!("{host} answered HTTP {}{hint}: {body}", answer.status)
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn token_answers() {
+        let ok = answer(
+            200,
+            r#"{"errcode":0,"description":"成功","data":{"uid":700123,"app-token":"tok"}}"#,
+        );
+        let (t, life) = parse_token_answer(&ok, "h").unwrap();
+        assert_eq!(t.token, "tok");
+        assert_eq!(t.uid.as_deref(), Some("700123"));
+        assert_eq!(life, DEFAULT_TOKEN_LIFETIME);
+
+        let short = answer(200, r#"{"errcode":0,"data":{"app-token":"t","expires":2}}"#);
+        assert_eq!(
+            parse_token_answer(&short, "h").unwrap().1,
+            Duration::from_secs(2)
+        );
+
+        let refused = answer(
+            200,
+            r#"{"errcode":1030002006,"description":"授权密钥校验失败","data":null}"#,
+        );
+        let err = parse_token_answer(&refused, "h").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Rejected);
+        assert!(
+            err.message().contains("1030002006: 授权密钥校验失败"),
+            "{err}"
+        );
+
+        let gw = answer(519, r#"{"code":4008,"msg":"signature invalid"}"#);
+        let err = parse_token_answer(&gw, "h").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Rejected);
+        assert!(
+            err.message().contains("code 4008: signature invalid"),
+            "{err}"
+        );
+
+        assert_eq!(
+            parse_token_answer(&answer(519, ""), "h")
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Http
+        );
+        assert_eq!(
+            parse_token_answer(&answer(200, "<html>"), "h")
+                .unwrap_err()
+                .kind(),
+            ErrorKind::BadResponse
+        );
+        assert_eq!(
+            parse_token_answer(&answer(200, r#"{"errcode":0,"data":{}}"#), "h")
+                .unwrap_err()
+                .kind(),
+            ErrorKind::BadResponse
+        );
+    }
+
+    #[test]
+    fn token_target_is_sorted_and_encoded() {
+        let c = KingdeeClient::from_json(
+            r#"{"client_id":"c","client_secret":"s","app_key":"abc","app_secret":"abc123","uid":12}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.token_target(),
+            "/jdyconnector/app_management/kingdee_auth_token?app_key=abc&app_signature=\
+             ZDljMTI3NGIyNTE1MTRkYzlkNjc1MDNhYjUzMzgzNWMyY2M4YTdjMzdmNmM3YTVlNDkxMTkzNjdiOTFjNzUyZQ%3D%3D&uid=12"
+        );
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("abc123") && dbg.contains("***"), "{dbg}");
+    }
+}

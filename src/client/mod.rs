@@ -1,0 +1,29 @@
+//! Token clients: fetch, cache and refresh Kingdee app-tokens and Weaver e9
+//! tokens over HTTP, with single flight (however many threads ask a cold
+//! client, one request goes out).
+
+mod cache;
+mod config;
+mod http;
+mod kingdee;
+mod weaver;
+
+pub use cache::Fresh;
+pub use config::{HttpOptions, Secret, TlsRoots};
+pub use http::MAX_BODY_BYTES;
+pub use kingdee::{
+    AppToken, KingdeeClient, KingdeeConfig, AUTH_TOKEN_PATH, DEFAULT_BASE_URL,
+    DEFAULT_TOKEN_LIFETIME,
+};
+pub use weaver::{WeaverClient, WeaverConfig, WeaverToken, WeaverUser, GET_TOKEN_PATH};
+
+use std::time::{Duration, Instant};
+
+/// When a token that lives `lifetime` from now must be fetched again: before
+/// it ends by `margin`, but by no more than a tenth of its lifetime, so that
+/// a short-lived token is still used for most of its life.
+pub(crate) fn refresh_at(lifetime: Duration, margin: Duration) -> Instant {
+    Instant::now() + lifetime - margin.min(lifetime / 10)
+}
+
+pub(crate) use crate::kingdee::check_header_value as kingdee_check_header;

@@ -1,0 +1,243 @@
+//! The Weaver e9 getToken client.
+
+use super::cache::{Fresh, SingleFlightCache};
+use super::config::{base_url, ConfigObject, HttpOptions, Secret};
+use super::http::{snippet, Http};
+use super::kingdee::http_error;
+use super::refresh_at;
+use crate::error::{Error, ErrorKind, Result};
+use crate::weaver::Signer;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// The getToken endpoint.
+pub const GET_TOKEN_PATH: &str = "/api/cus/token/auth/getToken";
+
+/// Everything a [`WeaverClient`] needs.
+#[derive(Clone, Debug)]
+pub struct WeaverConfig {
+    /// `base_url`: the e9 server, e.g. `http://oa.example.com:8080`.
+    pub base_url: String,
+    /// `appid`: the application id issued by the OA administrator.
+    pub appid: String,
+    /// `secret`: the application secret.
+    pub secret: Secret,
+    /// `aes_key`: the AES key (16, 24 or 32 bytes).
+    pub aes_key: Secret,
+    /// `token_ttl_s`: how long the server keeps a token (default 1800).
+    pub token_ttl: Duration,
+    /// Transport options.
+    pub http: HttpOptions,
+}
+
+impl WeaverConfig {
+    /// Parses the JSON config of `erpauth_weaver_client_new`.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let mut c = ConfigObject::parse(
+            json,
+            "Weaver",
+            &["base_url", "appid", "secret", "aes_key", "token_ttl_s"],
+        )?;
+        Ok(WeaverConfig {
+            base_url: c.string("base_url")?,
+            appid: c.string("appid")?,
+            secret: c.secret("secret")?,
+            aes_key: c.secret("aes_key")?,
+            token_ttl: Duration::from_secs(
+                c.opt_u64("token_ttl_s", 1, 30 * 86_400)?.unwrap_or(1800),
+            ),
+            http: c.http_options()?,
+        })
+    }
+}
+
+/// A token from getToken, with the encrypted userid when a user was named.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WeaverToken {
+    /// The `token` header value of later calls.
+    pub token: String,
+    /// The encrypted `userid` the server returned for (userType, userContain).
+    pub userid: Option<String>,
+}
+
+impl std::fmt::Debug for WeaverToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeaverToken")
+            .field("token", &"***")
+            .field("userid", &self.userid.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// A user to ask a token for: `userType` (`id`, `loginid`, `workcode`,
+/// `idnum`, `email`, `outkey`) and `userContain`, that user's value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WeaverUser {
+    /// `userType`.
+    pub user_type: String,
+    /// `userContain`.
+    pub user_contain: String,
+}
+
+type TokenCache = SingleFlightCache<WeaverToken>;
+
+/// Fetches, caches and refreshes e9 tokens, one cache entry per user.
+/// Thread-safe; share it.
+pub struct WeaverClient {
+    config: WeaverConfig,
+    signer: Signer,
+    http: Http,
+    app_token: TokenCache,
+    user_tokens: RwLock<HashMap<WeaverUser, Arc<TokenCache>>>,
+}
+
+impl std::fmt::Debug for WeaverClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeaverClient")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WeaverClient {
+    /// A client for `config`. No request is made yet.
+    pub fn new(mut config: WeaverConfig) -> Result<Self> {
+        super::kingdee_check_header(&config.appid, "appid")?;
+        let signer = Signer::new(
+            &config.appid,
+            config.secret.expose(),
+            config.aes_key.expose(),
+        )?;
+        config.base_url = base_url(config.base_url, "Weaver")?;
+        let http = Http::new(config.base_url.clone(), &config.http, "Weaver")?;
+        Ok(WeaverClient {
+            config,
+            signer,
+            http,
+            app_token: TokenCache::default(),
+            user_tokens: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// A client from the JSON config of `erpauth_weaver_client_new`.
+    pub fn from_json(json: &str) -> Result<Self> {
+        Self::new(WeaverConfig::from_json(json)?)
+    }
+
+    /// The token for `user` (or the plain app token for `None`): cached per
+    /// user, fetched once however many threads ask.
+    pub fn token(&self, user: Option<&WeaverUser>) -> Result<Arc<Fresh<WeaverToken>>> {
+        match user {
+            None => self.app_token.get(|| self.fetch(None)),
+            Some(user) => self.user_cache(user).get(|| self.fetch(Some(user))),
+        }
+    }
+
+    fn user_cache(&self, user: &WeaverUser) -> Arc<TokenCache> {
+        if let Some(cache) = self
+            .user_tokens
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(user)
+        {
+            return cache.clone();
+        }
+        self.user_tokens
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(user.clone())
+            .or_default()
+            .clone()
+    }
+
+    /// Drops every cached token (after a business call said the token is
+    /// invalid or timed out).
+    pub fn invalidate(&self) {
+        self.app_token.invalidate();
+        for cache in self
+            .user_tokens
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            cache.invalidate();
+        }
+    }
+
+    fn fetch(&self, user: Option<&WeaverUser>) -> Result<Fresh<WeaverToken>> {
+        // Every fetch signs a new, process-wide unique timestamp: the server
+        // refuses a sign it has seen, and a retry must not repeat one.
+        let sign = self.signer.sign(0);
+        let mut headers: Vec<(&str, &str)> = vec![
+            ("appid", &self.config.appid),
+            ("sign", &sign),
+            ("Content-Type", "application/json"),
+        ];
+        if let Some(user) = user {
+            headers.push(("userType", &user.user_type));
+            headers.push(("userContain", &user.user_contain));
+        }
+        let answer = self.http.send("POST", GET_TOKEN_PATH, &headers)?;
+        let host = self.http.host();
+        let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        let obj = match json {
+            Some(Value::Object(obj)) => obj,
+            _ if answer.status != 200 => return Err(http_error(&answer, host)),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::BadResponse,
+                    format!(
+                        "the getToken answer from {host} is not JSON: {}",
+                        snippet(&answer.body)
+                    ),
+                ))
+            }
+        };
+        let msg = obj.get("msg").and_then(Value::as_str).unwrap_or_default();
+        match obj.get("status") {
+            Some(Value::Bool(true)) => {}
+            Some(Value::Bool(false)) => {
+                return Err(Error::new(
+                    ErrorKind::Rejected,
+                    format!("e9 refused getToken: {msg}"),
+                ))
+            }
+            _ if answer.status != 200 => return Err(http_error(&answer, host)),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::BadResponse,
+                    format!(
+                        "the getToken answer from {host} has no boolean \"status\": {}",
+                        snippet(&answer.body)
+                    ),
+                ))
+            }
+        }
+        let token = obj
+            .get("token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::BadResponse,
+                    format!("the getToken answer from {host} has status true but no token"),
+                )
+            })?;
+        let userid = obj.get("userid").and_then(Value::as_str).map(str::to_owned);
+        if user.is_some() && userid.is_none() {
+            return Err(Error::new(
+                ErrorKind::BadResponse,
+                format!("the getToken answer from {host} has no userid although userType and userContain were sent"),
+            ));
+        }
+        Ok(Fresh {
+            value: WeaverToken {
+                token: token.to_owned(),
+                userid,
+            },
+            refresh_at: refresh_at(self.config.token_ttl, self.config.http.refresh_margin),
+        })
+    }
+}

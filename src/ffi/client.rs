@@ -1,0 +1,301 @@
+//! The token-client exports: opaque handles around [`KingdeeClient`] and
+//! [`WeaverClient`].
+
+use super::erpauth_status;
+use super::support::{call_status, call_void, call_with_output, opt_str_arg, str_arg};
+use crate::client::{KingdeeClient, WeaverClient, WeaverUser};
+use crate::error::{Error, Result};
+use std::ffi::c_char;
+
+/// A Kingdee app-token client (opaque). Create with
+/// `erpauth_kingdee_client_new`, free with `erpauth_kingdee_client_free`.
+pub struct erpauth_kingdee_client {
+    inner: KingdeeClient,
+}
+
+/// A Weaver e9 token client (opaque). Create with
+/// `erpauth_weaver_client_new`, free with `erpauth_weaver_client_free`.
+pub struct erpauth_weaver_client {
+    inner: WeaverClient,
+}
+
+/// # Safety
+/// `ptr` is NULL or a live handle from the matching `_new`.
+unsafe fn handle<'a, T>(ptr: *const T, what: &str) -> Result<&'a T> {
+    // SAFETY: the caller guarantees a live handle or NULL.
+    unsafe { ptr.as_ref() }.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
+}
+
+/// # Safety
+/// `out_client` is NULL or valid for writing one pointer.
+unsafe fn new_client<T>(
+    config_json: *const c_char,
+    out_client: *mut *mut T,
+    make: impl FnOnce(&str) -> Result<T>,
+) -> erpauth_status {
+    if !out_client.is_null() {
+        // SAFETY: non-NULL and writable per the contract.
+        unsafe { *out_client = std::ptr::null_mut() };
+    }
+    call_status(|| {
+        if out_client.is_null() {
+            return Err(Error::invalid(
+                "out_client is NULL: pass the address of a client pointer",
+            ));
+        }
+        // SAFETY: forwarded contract.
+        let json = unsafe { str_arg(config_json, "config_json") }?;
+        let client = make(json)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_client = Box::into_raw(Box::new(client)) };
+        Ok(())
+    })
+}
+
+/// Reads an optional (userType, userContain) pair: both NULL or both set.
+///
+/// # Safety
+/// Each pointer is NULL or a NUL-terminated string.
+unsafe fn weaver_user(
+    user_type: *const c_char,
+    user_contain: *const c_char,
+) -> Result<Option<WeaverUser>> {
+    // SAFETY: forwarded contract.
+    let (t, c) = unsafe {
+        (
+            opt_str_arg(user_type, "user_type")?,
+            opt_str_arg(user_contain, "user_contain")?,
+        )
+    };
+    match (t, c) {
+        (None, None) => Ok(None),
+        (Some(t), Some(c)) => Ok(Some(WeaverUser {
+            user_type: t.to_owned(),
+            user_contain: c.to_owned(),
+        })),
+        _ => Err(Error::invalid(
+            "user_type and user_contain go together: pass both, or both NULL for the plain token",
+        )),
+    }
+}
+
+/// Creates a Kingdee client from a JSON config object:
+/// `{"client_id","client_secret","app_key","app_secret"}` required;
+/// optional `"base_url"` (default "https://api.kingdee.com"), `"uid"`,
+/// `"domain"` (sent as X-GW-Router-Addr), `"timeout_ms"` (default 10000),
+/// `"tls_roots"` ("webpki" or "system"), `"ca_file"`, `"proxy"`,
+/// `"refresh_margin_s"`. Unknown keys and wrong types give
+/// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
+///
+/// On success `*out_client` holds a new client to be freed with
+/// `erpauth_kingdee_client_free`; on failure it is set to NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_new(
+    config_json: *const c_char,
+    out_client: *mut *mut erpauth_kingdee_client,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        new_client(config_json, out_client, |json| {
+            KingdeeClient::from_json(json).map(|inner| erpauth_kingdee_client { inner })
+        })
+    }
+}
+
+/// The Kingdee app-token: from the client's cache, or fetched from the
+/// gateway once however many threads ask at the same time. Cached for its
+/// lifetime (24 h, or the answer's `expires`) less a refresh margin.
+///
+/// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`):
+/// with `out_cap < needed + 1` nothing is written, `*out_len = needed` and
+/// `ERPAUTH_BUFFER_TOO_SMALL` is returned; the token stays cached, so the
+/// retry makes no second request. Network failures give `ERPAUTH_NETWORK`,
+/// refusals `ERPAUTH_REJECTED` with the server's code and text in
+/// `erpauth_last_error`. Thread-safe, on the same client too.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_app_token(
+    client: *mut erpauth_kingdee_client,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        call_with_output(out, out_cap, out_len, || {
+            let client = handle(client, "client")?;
+            let token = client.inner.app_token()?;
+            Ok(TokenText(token, |t: &crate::client::AppToken| &t.token))
+        })
+    }
+}
+
+/// Every header a Kingdee business call needs, as "Name: value\r\n" lines:
+/// the six gateway headers signed for `method` and `path_and_query` (fresh
+/// nonce and time), `app-token` (fetched or cached as in
+/// `erpauth_kingdee_client_app_token`), and `X-GW-Router-Addr` when the
+/// config has a `domain`.
+///
+/// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`); a
+/// retry after `ERPAUTH_BUFFER_TOO_SMALL` signs anew (about the same
+/// length), so start with 1024 bytes. Thread-safe, on the same client too.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_headers(
+    client: *mut erpauth_kingdee_client,
+    method: *const c_char,
+    path_and_query: *const c_char,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        call_with_output(out, out_cap, out_len, || {
+            let client = handle(client, "client")?;
+            client.inner.header_lines(
+                str_arg(method, "method")?,
+                str_arg(path_and_query, "path_and_query")?,
+            )
+        })
+    }
+}
+
+/// Drops the cached app-token, so the next call fetches a new one (for when
+/// a business call answers 4010/4011). Accepts NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_invalidate(client: *mut erpauth_kingdee_client) {
+    call_void(|| {
+        // SAFETY: NULL or a live handle per the contract.
+        if let Some(client) = unsafe { client.as_ref() } {
+            client.inner.invalidate();
+        }
+    })
+}
+
+/// Frees a Kingdee client and wipes its secrets from memory. Accepts NULL.
+/// Must come after every other call on that client has returned.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_free(client: *mut erpauth_kingdee_client) {
+    call_void(|| {
+        if !client.is_null() {
+            // SAFETY: a handle from erpauth_kingdee_client_new, freed once.
+            drop(unsafe { Box::from_raw(client) });
+        }
+    })
+}
+
+/// Creates a Weaver e9 client from a JSON config object:
+/// `{"base_url","appid","secret","aes_key"}` required (aes_key of 16, 24 or
+/// 32 bytes); optional `"timeout_ms"` (default 10000), `"token_ttl_s"`
+/// (default 1800), `"tls_roots"`, `"ca_file"`, `"proxy"`,
+/// `"refresh_margin_s"`. Unknown keys and wrong types give
+/// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
+///
+/// On success `*out_client` holds a new client to be freed with
+/// `erpauth_weaver_client_free`; on failure it is set to NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_weaver_client_new(
+    config_json: *const c_char,
+    out_client: *mut *mut erpauth_weaver_client,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        new_client(config_json, out_client, |json| {
+            WeaverClient::from_json(json).map(|inner| erpauth_weaver_client { inner })
+        })
+    }
+}
+
+/// The e9 token for (`user_type`, `user_contain`), or the plain app token
+/// when both are NULL (one without the other is `ERPAUTH_INVALID_ARGUMENT`).
+/// Cached per pair for `token_ttl_s` less a margin; fetched once however
+/// many threads ask, each fetch with a never-repeated sign.
+///
+/// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`);
+/// the retry after `ERPAUTH_BUFFER_TOO_SMALL` is served from the cache.
+/// Refusals give `ERPAUTH_REJECTED` with the server's `msg` in
+/// `erpauth_last_error`. Thread-safe, on the same client too.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_weaver_client_token(
+    client: *mut erpauth_weaver_client,
+    user_type: *const c_char,
+    user_contain: *const c_char,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        call_with_output(out, out_cap, out_len, || {
+            let client = handle(client, "client")?;
+            let user = weaver_user(user_type, user_contain)?;
+            let token = client.inner.token(user.as_ref())?;
+            Ok(TokenText(token, |t: &crate::client::WeaverToken| &t.token))
+        })
+    }
+}
+
+/// The encrypted userid the e9 server returned with the token for
+/// (`user_type`, `user_contain`), from the same cache entry as
+/// `erpauth_weaver_client_token` (fetched if needed). Both must be given.
+///
+/// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`).
+/// Thread-safe, on the same client too.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_weaver_client_userid(
+    client: *mut erpauth_weaver_client,
+    user_type: *const c_char,
+    user_contain: *const c_char,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        call_with_output(out, out_cap, out_len, || {
+            let client = handle(client, "client")?;
+            let Some(user) = weaver_user(user_type, user_contain)? else {
+                return Err(Error::invalid(
+                    "a userid exists only for a user: pass user_type and user_contain",
+                ));
+            };
+            let token = client.inner.token(Some(&user))?;
+            Ok(TokenText(token, |t: &crate::client::WeaverToken| {
+                t.userid.as_deref().unwrap_or_default()
+            }))
+        })
+    }
+}
+
+/// Drops every cached e9 token of this client, so the next call fetches
+/// anew (for when a business call answers that the token is invalid or
+/// timed out). Accepts NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_weaver_client_invalidate(client: *mut erpauth_weaver_client) {
+    call_void(|| {
+        // SAFETY: NULL or a live handle per the contract.
+        if let Some(client) = unsafe { client.as_ref() } {
+            client.inner.invalidate();
+        }
+    })
+}
+
+/// Frees a Weaver client and wipes its secrets from memory. Accepts NULL.
+/// Must come after every other call on that client has returned.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_weaver_client_free(client: *mut erpauth_weaver_client) {
+    call_void(|| {
+        if !client.is_null() {
+            // SAFETY: a handle from erpauth_weaver_client_new, freed once.
+            drop(unsafe { Box::from_raw(client) });
+        }
+    })
+}
+
+/// A field of a cached token, borrowed without copying it out of the cache.
+struct TokenText<T>(std::sync::Arc<crate::client::Fresh<T>>, fn(&T) -> &str);
+
+impl<T> AsRef<str> for TokenText<T> {
+    fn as_ref(&self) -> &str {
+        (self.1)(&self.0.value)
+    }
+}
