@@ -1,0 +1,60 @@
+package io.github.erpauth;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * JNA direct mapping of the client functions of the C ABI, registered apart from
+ * {@link Natives} so that the signature functions keep working with a library that
+ * predates the clients. Types are mapped as explained in {@link Natives}; an opaque
+ * client is a {@link Pointer}.
+ */
+final class ClientNatives {
+    private static final Throwable LOAD_FAILURE;
+
+    static {
+        Throwable failure = null;
+        try {
+            Native.register(ClientNatives.class, Natives.library());
+        } catch (Throwable t) { // remembered and rethrown by every requireLoaded()
+            failure = t;
+        }
+        LOAD_FAILURE = failure;
+    }
+
+    private ClientNatives() {}
+
+    static void requireLoaded() {
+        if (LOAD_FAILURE != null) {
+            UnsatisfiedLinkError error = new UnsatisfiedLinkError(
+                    "the erpauth client functions could not be loaded (is the native library older than "
+                            + "this binding?): " + LOAD_FAILURE.getMessage());
+            error.initCause(LOAD_FAILURE);
+            throw error;
+        }
+    }
+
+    static native int erpauth_kingdee_client_new(byte[] configJson, PointerByReference outClient);
+
+    static native int erpauth_kingdee_client_app_token(Pointer client, byte[] out, long outCap, long[] outLen);
+
+    static native int erpauth_kingdee_client_headers(Pointer client, byte[] method, byte[] pathAndQuery,
+            byte[] out, long outCap, long[] outLen);
+
+    static native void erpauth_kingdee_client_invalidate(Pointer client);
+
+    static native void erpauth_kingdee_client_free(Pointer client);
+
+    static native int erpauth_weaver_client_new(byte[] configJson, PointerByReference outClient);
+
+    static native int erpauth_weaver_client_token(Pointer client, byte[] userType, byte[] userContain,
+            byte[] out, long outCap, long[] outLen);
+
+    static native int erpauth_weaver_client_userid(Pointer client, byte[] userType, byte[] userContain,
+            byte[] out, long outCap, long[] outLen);
+
+    static native void erpauth_weaver_client_invalidate(Pointer client);
+
+    static native void erpauth_weaver_client_free(Pointer client);
+}

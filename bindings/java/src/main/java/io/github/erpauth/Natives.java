@@ -1,0 +1,87 @@
+package io.github.erpauth;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/**
+ * JNA direct mapping of the signature functions of the C ABI ({@code include/erpauth.h}).
+ *
+ * <p>Type mapping, chosen so that it is exact by construction:
+ * <ul>
+ *   <li>{@code const char *} in: a {@code byte[]} holding NUL-terminated UTF-8 made by
+ *       {@link Utf8#cString}; never a Java {@code String}, whose conversion would use the
+ *       platform's default charset;</li>
+ *   <li>{@code char *out}: a {@code byte[]} of at least {@code out_cap} bytes, decoded as UTF-8;</li>
+ *   <li>{@code size_t}: Java {@code long}, and {@code size_t *}: a {@code long[1]}.
+ *       {@code size_t} is 64 bits on every 64-bit platform, LP64 (Linux, macOS) and LLP64
+ *       (Windows) alike, and {@link NativeLibraryLoader} refuses a JVM where it is not.
+ *       {@code NativeLong} would be wrong: it is C {@code long}, 32 bits on 64-bit Windows;</li>
+ *   <li>{@code erpauth_status} ({@code int32_t}): Java {@code int}.</li>
+ * </ul>
+ *
+ * <p>Every caller first calls {@link #requireLoaded()}, so a library that cannot be loaded
+ * gives the same clear {@link UnsatisfiedLinkError} on every call, not only on the first.
+ */
+final class Natives {
+    private static final Throwable LOAD_FAILURE;
+    private static final NativeLibraryLoader.Loaded LOADED;
+
+    static {
+        Throwable failure = null;
+        NativeLibraryLoader.Loaded loaded = null;
+        try {
+            loaded = NativeLibraryLoader.load();
+            Native.register(Natives.class, loaded.library);
+        } catch (Throwable t) { // remembered and rethrown by every requireLoaded()
+            failure = t;
+        }
+        LOAD_FAILURE = failure;
+        LOADED = failure == null ? loaded : null;
+    }
+
+    private Natives() {}
+
+    static void requireLoaded() {
+        if (LOAD_FAILURE != null) {
+            UnsatisfiedLinkError error = new UnsatisfiedLinkError(
+                    "the erpauth native library could not be loaded: " + LOAD_FAILURE.getMessage());
+            error.initCause(LOAD_FAILURE);
+            throw error;
+        }
+    }
+
+    static String location() {
+        requireLoaded();
+        return LOADED.location;
+    }
+
+    /**
+     * The one opened library. Every other registration must use this same instance: the
+     * last error is thread-local state inside the library, so functions taken from a second
+     * copy would leave {@code erpauth_last_error} reading the wrong copy's message.
+     */
+    static NativeLibrary library() {
+        requireLoaded();
+        return LOADED.library;
+    }
+
+    static native int erpauth_last_error(byte[] out, long outCap, long[] outLen);
+
+    static native Pointer erpauth_version();
+
+    static native int erpauth_kingdee_app_signature(byte[] appKey, byte[] appSecret,
+            byte[] out, long outCap, long[] outLen);
+
+    static native int erpauth_kingdee_string_to_sign(byte[] method, byte[] pathAndQuery,
+            byte[] nonce, byte[] timestamp, byte[] out, long outCap, long[] outLen);
+
+    static native int erpauth_kingdee_signature(byte[] clientSecret, byte[] method,
+            byte[] pathAndQuery, byte[] nonce, byte[] timestamp, byte[] out, long outCap, long[] outLen);
+
+    static native int erpauth_kingdee_sign_headers(byte[] clientId, byte[] clientSecret,
+            byte[] method, byte[] pathAndQuery, byte[] out, long outCap, long[] outLen);
+
+    static native int erpauth_weaver_sign(byte[] appid, byte[] secret, byte[] aesKey,
+            long timestampMs, byte[] out, long outCap, long[] outLen);
+}
