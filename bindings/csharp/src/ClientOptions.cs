@@ -1,0 +1,159 @@
+using System;
+
+namespace ErpAuth
+{
+    /// <summary>Which root certificates a client's TLS connections trust.</summary>
+    public enum TlsRoots
+    {
+        /// <summary>Mozilla's root certificates, built into the library (the library's default).</summary>
+        WebPki,
+
+        /// <summary>The operating system's trust store and verifier.</summary>
+        System,
+    }
+
+    /// <summary>
+    /// Transport options both clients share. Every property left null keeps the library's
+    /// default; the library checks the values and names the key of a bad one in its
+    /// <see cref="ErpAuthException"/> (<see cref="Status.InvalidArgument"/>).
+    /// </summary>
+    public abstract class ClientOptions
+    {
+        /// <summary>Bound on a whole request, connect to last byte (<c>timeout_ms</c>; library default 10 s).</summary>
+        public TimeSpan? Timeout { get; set; }
+
+        /// <summary>Root certificates to trust (<c>tls_roots</c>; library default <see cref="ErpAuth.TlsRoots.WebPki"/>).</summary>
+        public TlsRoots? TlsRoots { get; set; }
+
+        /// <summary>A PEM file of extra CA certificates to trust beside the built-in roots, for servers
+        /// with an internal CA (<c>ca_file</c>). Cannot be combined with <see cref="ErpAuth.TlsRoots.System"/>.</summary>
+        public string CaFile { get; set; }
+
+        /// <summary>An HTTP proxy URL such as <c>http://user:pass@proxy:3128</c> (<c>proxy</c>). Without it
+        /// no proxy is used, whatever HTTP_PROXY says.</summary>
+        public string Proxy { get; set; }
+
+        /// <summary>Refresh a cached token this long before it ends, at most a tenth of its lifetime
+        /// (<c>refresh_margin_s</c>, whole seconds; library default 5 minutes).</summary>
+        public TimeSpan? RefreshMargin { get; set; }
+
+        /// <summary>The config JSON the library's <c>*_client_new</c> takes. It contains the secrets:
+        /// do not log it.</summary>
+        internal abstract string ToJson();
+
+        internal void WriteTransport(JsonObjectWriter json)
+        {
+            json.Integer("timeout_ms", WholeUnits(Timeout, TimeSpan.TicksPerMillisecond, "Timeout", "milliseconds"));
+            if (TlsRoots.HasValue)
+            {
+                json.String("tls_roots", TlsRootsName(TlsRoots.Value));
+            }
+            json.String("ca_file", CaFile);
+            json.String("proxy", Proxy);
+            json.Integer("refresh_margin_s", WholeUnits(RefreshMargin, TimeSpan.TicksPerSecond, "RefreshMargin", "seconds"));
+        }
+
+        /// <summary>
+        /// <paramref name="value"/> in whole units. A fraction is refused rather than rounded, so
+        /// a 0.5 s margin never silently becomes 0. Range checks are the library's.
+        /// </summary>
+        internal static long? WholeUnits(TimeSpan? value, long ticksPerUnit, string property, string unit)
+        {
+            if (!value.HasValue)
+            {
+                return null;
+            }
+            if (value.Value.Ticks % ticksPerUnit != 0)
+            {
+                throw new ArgumentException(property + " must be a whole number of " + unit, property);
+            }
+            return value.Value.Ticks / ticksPerUnit;
+        }
+
+        private static string TlsRootsName(TlsRoots roots)
+        {
+            switch (roots)
+            {
+                case ErpAuth.TlsRoots.WebPki:
+                    return "webpki";
+                case ErpAuth.TlsRoots.System:
+                    return "system";
+                default:
+                    throw new ArgumentException("TlsRoots has no value " + (int)roots, "TlsRoots");
+            }
+        }
+    }
+
+    /// <summary>Configuration of a <see cref="KingdeeClient"/>.</summary>
+    public sealed class KingdeeClientOptions : ClientOptions
+    {
+        /// <summary>The developer app's client id (<c>X-Api-ClientID</c>). Required.</summary>
+        public string ClientId { get; set; }
+
+        /// <summary>The developer app's client secret, the key of <c>X-Api-Signature</c>. Required.</summary>
+        public string ClientSecret { get; set; }
+
+        /// <summary>The account authorization's app_key. Required.</summary>
+        public string AppKey { get; set; }
+
+        /// <summary>The account authorization's app_secret, the key of <c>app_signature</c>; rotates
+        /// every 24 h. Required.</summary>
+        public string AppSecret { get; set; }
+
+        /// <summary>The gateway (library default <c>https://api.kingdee.com</c>).</summary>
+        public string BaseUrl { get; set; }
+
+        /// <summary>Ask for the token of this cloud-account user of the same enterprise (<c>uid</c>).</summary>
+        public string Uid { get; set; }
+
+        /// <summary>The account's domain, e.g. <c>https://tf.jdy.com</c>, sent as <c>X-GW-Router-Addr</c>
+        /// with business-call headers.</summary>
+        public string Domain { get; set; }
+
+        internal override string ToJson()
+        {
+            var json = new JsonObjectWriter()
+                .String("client_id", ClientId)
+                .String("client_secret", ClientSecret)
+                .String("app_key", AppKey)
+                .String("app_secret", AppSecret)
+                .String("base_url", BaseUrl)
+                .String("uid", Uid)
+                .String("domain", Domain);
+            WriteTransport(json);
+            return json.ToString();
+        }
+    }
+
+    /// <summary>Configuration of a <see cref="WeaverClient"/>.</summary>
+    public sealed class WeaverClientOptions : ClientOptions
+    {
+        /// <summary>The e9 server, e.g. <c>http://oa.example.com:8080</c>. Required.</summary>
+        public string BaseUrl { get; set; }
+
+        /// <summary>The application id issued by the OA administrator. Required.</summary>
+        public string AppId { get; set; }
+
+        /// <summary>The application secret. Required.</summary>
+        public string Secret { get; set; }
+
+        /// <summary>The AES key, 16, 24 or 32 bytes of UTF-8. Required.</summary>
+        public string AesKey { get; set; }
+
+        /// <summary>How long the server keeps a token (<c>token_ttl_s</c>, whole seconds; library
+        /// default 30 minutes, the e9 default).</summary>
+        public TimeSpan? TokenTtl { get; set; }
+
+        internal override string ToJson()
+        {
+            var json = new JsonObjectWriter()
+                .String("base_url", BaseUrl)
+                .String("appid", AppId)
+                .String("secret", Secret)
+                .String("aes_key", AesKey)
+                .Integer("token_ttl_s", WholeUnits(TokenTtl, TimeSpan.TicksPerSecond, "TokenTtl", "seconds"));
+            WriteTransport(json);
+            return json.ToString();
+        }
+    }
+}

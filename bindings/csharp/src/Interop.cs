@@ -1,0 +1,230 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace ErpAuth
+{
+    /// <summary>One native call that writes its result into (buffer, capacity, length).</summary>
+    internal delegate int NativeOutputCall(byte[] buffer, UIntPtr capacity, out UIntPtr length);
+
+    /// <summary>
+    /// The caller-owned-buffer contract of the C ABI, the thread's last error, and loading.
+    /// Every public wrapper goes through here, so the static constructor (which preloads the
+    /// library on Windows) runs before the first native call.
+    /// </summary>
+    internal static class Interop
+    {
+        // Large enough for every fixed-size result (signatures are 88 bytes, the six gateway
+        // headers about 250, a client's headers about 400), so the usual call needs no retry.
+        private const int InitialCapacity = 1024;
+
+        // A buffer grown for an unusually long result is kept for the thread only up to this
+        // size, so one huge answer does not pin memory forever.
+        private const int MaxKeptCapacity = 64 * 1024;
+
+        // Retries after ERPAUTH_BUFFER_TOO_SMALL. One is enough for a deterministic result; the
+        // results that change between calls (fresh nonce or time) change by a few bytes at most,
+        // which the slack absorbs, so running out of attempts means something is wrong.
+        private const int MaxAttempts = 4;
+        private const int GrowthSlack = 64;
+
+        // Each thread reuses its own buffer: no allocation per call beyond the result string,
+        // and no sharing between threads. Native calls never call back into managed code, so a
+        // buffer is never in use twice on one thread.
+        [ThreadStatic]
+        private static byte[] threadBuffer;
+
+        static Interop()
+        {
+            NativeLibraryLoader.Preload();
+        }
+
+        /// <summary>Does nothing but run the static constructor (which loads the library) if it has not run.</summary>
+        internal static void EnsureLoaded()
+        {
+        }
+
+        /// <summary>The status as an int, for the raw calls that need it.</summary>
+        internal const int Ok = (int)Status.Ok;
+        internal const int BufferTooSmall = (int)Status.BufferTooSmall;
+
+        /// <summary>
+        /// Runs <paramref name="call"/> with a buffer, retrying with a bigger one on
+        /// <c>ERPAUTH_BUFFER_TOO_SMALL</c>, and returns the UTF-8 result as a string. Any other
+        /// failure becomes an <see cref="ErpAuthException"/> carrying this thread's last error.
+        /// </summary>
+        internal static string CallForString(NativeOutputCall call)
+        {
+            byte[] buffer = threadBuffer ?? (threadBuffer = new byte[InitialCapacity]);
+            UIntPtr length = UIntPtr.Zero;
+            for (int attempt = 1; attempt <= MaxAttempts; attempt++)
+            {
+                int status = call(buffer, new UIntPtr((uint)buffer.Length), out length);
+                if (status == Ok)
+                {
+                    return Utf8.FromNative(buffer, CheckedLength(length, buffer.Length));
+                }
+                if (status != BufferTooSmall)
+                {
+                    throw LastError(status);
+                }
+                buffer = new byte[GrownCapacity(length)];
+                if (buffer.Length <= MaxKeptCapacity)
+                {
+                    threadBuffer = buffer;
+                }
+            }
+            throw new ErpAuthException(
+                Status.BufferTooSmall,
+                "the result kept growing between " + MaxAttempts + " attempts (last size " + length + " bytes)");
+        }
+
+        private static int GrownCapacity(UIntPtr needed)
+        {
+            ulong capacity = needed.ToUInt64() + 1 + GrowthSlack;
+            if (capacity > int.MaxValue)
+            {
+                throw new ErpAuthException(
+                    Status.Internal, "erpauth asked for a buffer of " + needed + " bytes, more than a .NET array can hold");
+            }
+            return (int)capacity;
+        }
+
+        private static int CheckedLength(UIntPtr length, int capacity)
+        {
+            ulong value = length.ToUInt64();
+            if (value >= (ulong)capacity)
+            {
+                // The library promised a NUL inside the buffer; trusting a bigger length would
+                // read past the result.
+                throw new ErpAuthException(
+                    Status.Internal, "erpauth reported " + value + " bytes written into a " + capacity + "-byte buffer");
+            }
+            return (int)value;
+        }
+
+        /// <summary>The exception for a failed call, with this thread's last error as message.</summary>
+        internal static ErpAuthException LastError(int status)
+        {
+            string message = LastErrorMessage();
+            if (message.Length == 0)
+            {
+                message = "erpauth call failed with status " + (Status)status + " and no message";
+            }
+            return new ErpAuthException((Status)status, message);
+        }
+
+        private static string LastErrorMessage()
+        {
+            // A separate buffer: the message must not overwrite a result another frame of this
+            // thread may still be reading (it cannot today, but the cost is nothing on a failure).
+            byte[] buffer = new byte[512];
+            for (int attempt = 1; attempt <= MaxAttempts; attempt++)
+            {
+                UIntPtr length;
+                int status = NativeMethods.erpauth_last_error(buffer, new UIntPtr((uint)buffer.Length), out length);
+                if (status == Ok)
+                {
+                    return Utf8.FromNative(buffer, CheckedLength(length, buffer.Length));
+                }
+                if (status != BufferTooSmall)
+                {
+                    break;
+                }
+                // erpauth_last_error never replaces the stored message, so the retry sees the same one.
+                buffer = new byte[GrownCapacity(length)];
+            }
+            return string.Empty;
+        }
+
+        /// <summary>The native library's version string.</summary>
+        internal static string Version()
+        {
+            IntPtr text = NativeMethods.erpauth_version();
+            if (text == IntPtr.Zero)
+            {
+                throw new ErpAuthException(Status.Internal, "erpauth_version returned NULL");
+            }
+            int length = 0;
+            while (Marshal.ReadByte(text, length) != 0)
+            {
+                length++;
+            }
+            byte[] bytes = new byte[length];
+            Marshal.Copy(text, bytes, 0, length);
+            return Utf8.FromNative(bytes, length);
+        }
+    }
+
+    /// <summary>
+    /// Makes "next to the assembly" work on Windows. .NET Framework resolves
+    /// <c>[DllImport("erpauth")]</c> with the standard Windows search (the application's
+    /// directory, system directories, PATH), which misses a DLL that sits beside ErpAuth.dll when
+    /// that is not the application's directory (add-ins, plug-ins, test runners). Loading the
+    /// file by its full path first fixes that: Windows then resolves the bare name to the module
+    /// already loaded. Mono and .NET (Core) already look in the assembly's directory on every
+    /// OS, so elsewhere this does nothing.
+    /// </summary>
+    internal static class NativeLibraryLoader
+    {
+        private const string WindowsFileName = "erpauth.dll";
+
+        // Lets erpauth.dll's own dependencies resolve from its directory too.
+        private const uint LoadWithAlteredSearchPath = 0x00000008;
+
+        [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true, ExactSpelling = true)]
+        private static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);
+
+        internal static void Preload()
+        {
+            if (Environment.OSVersion.Platform != PlatformID.Win32NT)
+            {
+                return;
+            }
+            // The usual .NET Framework layouts for AnyCPU: beside the assembly, in an x64/x86
+            // folder beside it, or the NuGet runtimes/<rid>/native folder copied as is.
+            string arch = IntPtr.Size == 8 ? "x64" : "x86";
+            string[] subdirectories = { string.Empty, arch, Path.Combine("runtimes", "win-" + arch, "native") };
+            foreach (string directory in BaseDirectories())
+            {
+                foreach (string subdirectory in subdirectories)
+                {
+                    string path = Path.Combine(Path.Combine(directory, subdirectory), WindowsFileName);
+                    // A file that fails to load (wrong bitness, say) is skipped: the DllImport
+                    // that follows reports the failure with the runtime's own, clearer message.
+                    if (File.Exists(path) && LoadLibraryExW(path, IntPtr.Zero, LoadWithAlteredSearchPath) != IntPtr.Zero)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        private static string[] BaseDirectories()
+        {
+            string assemblyDirectory = null;
+            try
+            {
+                string location = typeof(NativeLibraryLoader).Assembly.Location;
+                if (!string.IsNullOrEmpty(location))
+                {
+                    assemblyDirectory = Path.GetDirectoryName(location);
+                }
+            }
+            catch (NotSupportedException)
+            {
+                // Dynamic or in-memory assemblies have no location.
+            }
+            string applicationDirectory = AppDomain.CurrentDomain.BaseDirectory;
+            var directories = new System.Collections.Generic.List<string>(2);
+            foreach (string directory in new[] { assemblyDirectory, applicationDirectory })
+            {
+                if (!string.IsNullOrEmpty(directory) && !directories.Contains(directory))
+                {
+                    directories.Add(directory);
+                }
+            }
+            return directories.ToArray();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace ErpAuth
+{
+    /// <summary>
+    /// The raw C ABI of <c>include/erpauth.h</c>, one declaration per export.
+    ///
+    /// Strings go in as NUL-terminated UTF-8 <c>byte[]</c> (see <see cref="Utf8"/>), never as
+    /// <c>string</c>: the default marshaller would convert through the ANSI code page, which is
+    /// GBK on Chinese Windows and would corrupt every non-ASCII byte. Strings come out through a
+    /// caller-owned buffer (<c>out</c>, <c>out_cap</c>, <c>out_len</c>); <c>size_t</c> is
+    /// <see cref="UIntPtr"/> so the same declarations work in 32- and 64-bit processes.
+    /// The status is returned as a plain <c>int</c>.
+    ///
+    /// Use the wrappers in <see cref="Interop"/>, which load the library first.
+    /// </summary>
+    internal static class NativeMethods
+    {
+        /// <summary>Resolved by the runtime to <c>erpauth.dll</c>, <c>liberpauth.so</c> or <c>liberpauth.dylib</c>.</summary>
+        internal const string LibraryName = "erpauth";
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_last_error(
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr erpauth_version();
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_app_signature(
+            byte[] app_key, byte[] app_secret,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_string_to_sign(
+            byte[] method, byte[] path_and_query, byte[] nonce, byte[] timestamp,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_signature(
+            byte[] client_secret, byte[] method, byte[] path_and_query, byte[] nonce, byte[] timestamp,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_sign_headers(
+            byte[] client_id, byte[] client_secret, byte[] method, byte[] path_and_query,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_sign(
+            byte[] appid, byte[] secret, byte[] aes_key, long timestamp_ms,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        // Clients. `new` hands the pointer straight to a SafeHandle (the marshaller creates it
+        // before the call and stores the pointer after it), so no pointer can leak between the
+        // native call and the wrapping. The other calls take the raw pointer: the wrappers hold a
+        // reference on the SafeHandle (DangerousAddRef) for the duration of the call themselves,
+        // which is what makes Dispose racing a call safe, identically on Mono and .NET.
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_client_new(
+            byte[] config_json, out KingdeeClientHandle out_client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_client_app_token(
+            IntPtr client, [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_client_headers(
+            IntPtr client, byte[] method, byte[] path_and_query,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_kingdee_client_invalidate(IntPtr client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_kingdee_client_free(IntPtr client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_client_new(
+            byte[] config_json, out WeaverClientHandle out_client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_client_token(
+            IntPtr client, byte[] user_type, byte[] user_contain,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_client_userid(
+            IntPtr client, byte[] user_type, byte[] user_contain,
+            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_weaver_client_invalidate(IntPtr client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_weaver_client_free(IntPtr client);
+    }
+}

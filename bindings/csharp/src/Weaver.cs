@@ -1,0 +1,30 @@
+using System;
+
+namespace ErpAuth
+{
+    /// <summary>
+    /// Weaver e-cology 9 (泛微 e9) getToken signs. Pure functions: no I/O, safe from any thread.
+    /// </summary>
+    public static class Weaver
+    {
+        /// <summary>
+        /// The <c>sign</c> header of <c>/api/cus/token/auth/getToken</c>:
+        /// lower-hex(AES-ECB-PKCS5(aesKey, timestamp + "_" + UPPER(hex(MD5(appid + ":" + secret))))).
+        /// </summary>
+        /// <param name="appid">The application id issued by the OA administrator.</param>
+        /// <param name="secret">The application secret.</param>
+        /// <param name="aesKey">The AES key: 16, 24 or 32 bytes of UTF-8, else <see cref="ErpAuthException"/>
+        /// with <see cref="Status.InvalidArgument"/>.</param>
+        /// <param name="timestampMs">Milliseconds since the Unix epoch to sign (for tests and
+        /// vectors); 0 or less signs the current time, strictly increasing across the whole
+        /// process so that no two signs are ever equal (the server accepts each sign once).</param>
+        public static string Sign(string appid, string secret, string aesKey, long timestampMs = 0)
+        {
+            byte[] id = Utf8.ToNative(appid, "appid");
+            byte[] s = Utf8.ToNative(secret, "secret");
+            byte[] key = Utf8.ToNative(aesKey, "aesKey");
+            return Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+                NativeMethods.erpauth_weaver_sign(id, s, key, timestampMs, b, c, out l));
+        }
+    }
+}
