@@ -57,15 +57,65 @@ impl EcbKey {
         })
     }
 
-    fn encrypt_hex(&self, plaintext: &[u8]) -> String {
+    /// Encrypts a plaintext of at most 63 bytes (one that pads to at most
+    /// four blocks, as every sign text does) into lower-case hex on the stack.
+    fn encrypt_short_hex(&self, plaintext: &[u8]) -> SignHex {
+        let mut blocks = [0u8; 64];
         // Encrypting consumes the encryptor; cloning copies the expanded key
         // schedule, which is far cheaper than expanding it again.
+        let ciphertext = match self {
+            EcbKey::Aes128(e) => e
+                .clone()
+                .encrypt_padded_b2b_mut::<Pkcs7>(plaintext, &mut blocks),
+            EcbKey::Aes192(e) => e
+                .clone()
+                .encrypt_padded_b2b_mut::<Pkcs7>(plaintext, &mut blocks),
+            EcbKey::Aes256(e) => e
+                .clone()
+                .encrypt_padded_b2b_mut::<Pkcs7>(plaintext, &mut blocks),
+        }
+        .expect("a plaintext under 64 bytes pads into 64");
+        let mut text = SignHex {
+            hex: [0u8; 128],
+            len: ciphertext.len() * 2,
+        };
+        hex::encode_to_slice(ciphertext, &mut text.hex[..text.len]).expect("sized to fit");
+        text
+    }
+
+    fn encrypt_hex(&self, plaintext: &[u8]) -> String {
         let ciphertext = match self {
             EcbKey::Aes128(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
             EcbKey::Aes192(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
             EcbKey::Aes256(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
         };
         hex::encode(ciphertext)
+    }
+}
+
+/// A sign: lower-case hex of at most four AES blocks, kept on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SignHex {
+    hex: [u8; 128],
+    len: usize,
+}
+
+impl SignHex {
+    /// The sign.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.hex[..self.len]).expect("hex is ASCII")
+    }
+}
+
+impl AsRef<str> for SignHex {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for SignHex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -100,29 +150,52 @@ impl Signer {
 
     /// The sign for `timestamp_ms` (> 0), or for a fresh unique timestamp.
     pub fn sign(&self, timestamp_ms: i64) -> String {
+        self.sign_hex(timestamp_ms).as_str().to_owned()
+    }
+
+    /// [`sign`](Self::sign) without allocating.
+    pub fn sign_hex(&self, timestamp_ms: i64) -> SignHex {
         let ts = if timestamp_ms > 0 {
             timestamp_ms
         } else {
             unique_timestamp_ms()
         };
-        let mut text = [0u8; 20 + 1 + 32];
-        let mut len = 0;
-        for b in ts.to_string().bytes() {
-            text[len] = b;
-            len += 1;
-        }
-        text[len] = b'_';
-        text[len + 1..len + 33].copy_from_slice(&self.credential_md5[..]);
-        let sign = self.key.encrypt_hex(&text[..len + 33]);
-        zeroize::Zeroize::zeroize(&mut text);
-        sign
+        // "<decimal ms>_<32 hex>": at most 19 + 1 + 32 bytes.
+        let mut text = Zeroizing::new([0u8; 52]);
+        let digits = decimal(ts as u64, &mut text[..20]);
+        let len = digits + 33;
+        text[digits] = b'_';
+        text[digits + 1..len].copy_from_slice(&self.credential_md5[..]);
+        self.key.encrypt_short_hex(&text[..len])
     }
+}
+
+/// Writes `n` in decimal at the start of `buf`; returns the digit count.
+fn decimal(mut n: u64, buf: &mut [u8]) -> usize {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let len = tmp.len() - i;
+    buf[..len].copy_from_slice(&tmp[i..]);
+    len
 }
 
 /// The getToken `sign` header. With `timestamp_ms > 0` that time is used (for
 /// tests and vectors); otherwise [`unique_timestamp_ms`] picks it.
 pub fn sign(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<String> {
     Ok(Signer::new(appid, secret, aes_key)?.sign(timestamp_ms))
+}
+
+/// [`sign`] without allocating the result.
+pub fn sign_hex(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<SignHex> {
+    Ok(Signer::new(appid, secret, aes_key)?.sign_hex(timestamp_ms))
 }
 
 static LAST_TIMESTAMP_MS: AtomicI64 = AtomicI64::new(0);

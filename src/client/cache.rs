@@ -1,13 +1,18 @@
 //! A token cache with single flight.
 //!
-//! Reads of a fresh token take one uncontended read lock. When the token is
+//! Reads of a fresh token write no shared memory: the current token sits in
+//! an `ArcSwapOption`, whose `load` borrows it through a per-thread slot
+//! instead of touching the shared reference count, so threads reading one
+//! client do not contend for a cache line. When the token is
 //! missing or due for refresh, exactly one caller (the leader) runs the fetch
 //! while every other caller waits for the leader's result — success or
 //! error. Errors are handed to the waiters of that flight but never stored,
 //! so the next call after a failure tries again.
 
 use crate::error::{Error, ErrorKind, Result};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use arc_swap::ArcSwapOption;
+use std::ops::Deref;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 /// A cached value with the instant after which it is fetched again.
@@ -24,15 +29,40 @@ struct Flight<T> {
     landed: Condvar,
 }
 
+/// A fresh cached value, borrowed from the cache.
+pub struct Cached<T>(CachedRef<T>);
+
+enum CachedRef<T> {
+    Loaded(arc_swap::Guard<Option<Arc<Fresh<T>>>>),
+    Owned(Arc<Fresh<T>>),
+}
+
+impl<T> Deref for Cached<T> {
+    type Target = Fresh<T>;
+
+    fn deref(&self) -> &Fresh<T> {
+        match &self.0 {
+            CachedRef::Loaded(guard) => guard.as_ref().expect("checked when loaded"),
+            CachedRef::Owned(arc) => arc,
+        }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Cached<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 pub(crate) struct SingleFlightCache<T> {
-    current: RwLock<Option<Arc<Fresh<T>>>>,
+    current: ArcSwapOption<Fresh<T>>,
     flight: Mutex<Option<Arc<Flight<T>>>>,
 }
 
 impl<T> Default for SingleFlightCache<T> {
     fn default() -> Self {
         SingleFlightCache {
-            current: RwLock::new(None),
+            current: ArcSwapOption::empty(),
             flight: Mutex::new(None),
         }
     }
@@ -49,7 +79,7 @@ struct LandOnDrop<'a, T> {
 impl<T> LandOnDrop<'_, T> {
     fn land(&mut self, outcome: Result<Arc<Fresh<T>>>) {
         if let Ok(fresh) = &outcome {
-            *write(&self.cache.current) = Some(fresh.clone());
+            self.cache.current.store(Some(fresh.clone()));
         }
         *lock(&self.flight.outcome) = Some(outcome);
         // Clear the slot before waking waiters, so a caller that arrives
@@ -76,25 +106,18 @@ fn lock<U>(m: &Mutex<U>) -> std::sync::MutexGuard<'_, U> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn write<U>(l: &RwLock<U>) -> std::sync::RwLockWriteGuard<'_, U> {
-    l.write().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn read<U>(l: &RwLock<U>) -> std::sync::RwLockReadGuard<'_, U> {
-    l.read().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl<T> SingleFlightCache<T> {
-    fn fresh(&self, now: Instant) -> Option<Arc<Fresh<T>>> {
-        read(&self.current)
-            .as_ref()
-            .filter(|f| now < f.refresh_at)
-            .cloned()
+    fn fresh(&self, now: Instant) -> Option<Cached<T>> {
+        let guard = self.current.load();
+        match &*guard {
+            Some(f) if now < f.refresh_at => Some(Cached(CachedRef::Loaded(guard))),
+            _ => None,
+        }
     }
 
     /// The cached value, or the result of one `fetch` shared by every
     /// caller that asks while it runs.
-    pub fn get(&self, fetch: impl FnOnce() -> Result<Fresh<T>>) -> Result<Arc<Fresh<T>>> {
+    pub fn get(&self, fetch: impl FnOnce() -> Result<Fresh<T>>) -> Result<Cached<T>> {
         if let Some(fresh) = self.fresh(Instant::now()) {
             return Ok(fresh);
         }
@@ -131,12 +154,15 @@ impl<T> SingleFlightCache<T> {
                 .wait(outcome)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
         }
-        outcome.as_ref().expect("landed").clone()
+        match outcome.as_ref().expect("landed") {
+            Ok(fresh) => Ok(Cached(CachedRef::Owned(fresh.clone()))),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// Forgets the cached value; the next `get` fetches.
     pub fn invalidate(&self) {
-        *write(&self.current) = None;
+        self.current.store(None);
     }
 }
 

@@ -1,13 +1,12 @@
 //! The Kingdee app-token client.
 
-use super::cache::{Fresh, SingleFlightCache};
+use super::cache::{Cached, Fresh, SingleFlightCache};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
 use super::http::{snippet, Answer, Http};
 use super::refresh_at;
 use crate::error::{Error, ErrorKind, Result};
 use crate::kingdee::{self, check_header_value, java_encode};
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The app-token endpoint.
@@ -125,7 +124,7 @@ impl KingdeeClient {
     }
 
     /// The app-token: cached, or fetched once however many threads ask.
-    pub fn app_token(&self) -> Result<Arc<Fresh<AppToken>>> {
+    pub fn app_token(&self) -> Result<Cached<AppToken>> {
         self.token.get(|| self.fetch_token())
     }
 

@@ -8,7 +8,7 @@ mod http;
 mod kingdee;
 mod weaver;
 
-pub use cache::Fresh;
+pub use cache::{Cached, Fresh};
 pub use config::{HttpOptions, Secret, TlsRoots};
 pub use http::MAX_BODY_BYTES;
 pub use kingdee::{

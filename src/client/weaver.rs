@@ -1,6 +1,6 @@
 //! The Weaver e9 getToken client.
 
-use super::cache::{Fresh, SingleFlightCache};
+use super::cache::{Cached, Fresh, SingleFlightCache};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
 use super::http::{snippet, Http};
 use super::kingdee::http_error;
@@ -128,7 +128,7 @@ impl WeaverClient {
 
     /// The token for `user` (or the plain app token for `None`): cached per
     /// user, fetched once however many threads ask.
-    pub fn token(&self, user: Option<&WeaverUser>) -> Result<Arc<Fresh<WeaverToken>>> {
+    pub fn token(&self, user: Option<&WeaverUser>) -> Result<Cached<WeaverToken>> {
         match user {
             None => self.app_token.get(|| self.fetch(None)),
             Some(user) => self.user_cache(user).get(|| self.fetch(Some(user))),
@@ -169,10 +169,10 @@ impl WeaverClient {
     fn fetch(&self, user: Option<&WeaverUser>) -> Result<Fresh<WeaverToken>> {
         // Every fetch signs a new, process-wide unique timestamp: the server
         // refuses a sign it has seen, and a retry must not repeat one.
-        let sign = self.signer.sign(0);
+        let sign = self.signer.sign_hex(0);
         let mut headers: Vec<(&str, &str)> = vec![
             ("appid", &self.config.appid),
-            ("sign", &sign),
+            ("sign", sign.as_str()),
             ("Content-Type", "application/json"),
         ];
         if let Some(user) = user {

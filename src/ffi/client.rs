@@ -292,7 +292,7 @@ pub unsafe extern "C" fn erpauth_weaver_client_free(client: *mut erpauth_weaver_
 }
 
 /// A field of a cached token, borrowed without copying it out of the cache.
-struct TokenText<T>(std::sync::Arc<crate::client::Fresh<T>>, fn(&T) -> &str);
+struct TokenText<T>(crate::client::Cached<T>, fn(&T) -> &str);
 
 impl<T> AsRef<str> for TokenText<T> {
     fn as_ref(&self) -> &str {

@@ -89,7 +89,7 @@ pub unsafe extern "C" fn erpauth_kingdee_app_signature(
         call_with_output(out, out_cap, out_len, || {
             let app_key = str_arg(app_key, "app_key")?;
             let app_secret = str_arg(app_secret, "app_secret")?;
-            Ok(kingdee::app_signature(app_key, app_secret))
+            Ok(kingdee::app_signature_text(app_key, app_secret))
         })
     }
 }
@@ -148,7 +148,7 @@ pub unsafe extern "C" fn erpauth_kingdee_signature(
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client_secret = str_arg(client_secret, "client_secret")?;
-            kingdee::signature(
+            kingdee::signature_text(
                 client_secret,
                 str_arg(method, "method")?,
                 str_arg(path_and_query, "path_and_query")?,
@@ -219,7 +219,7 @@ pub unsafe extern "C" fn erpauth_weaver_sign(
     // SAFETY: as in erpauth_kingdee_app_signature.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
-            weaver::sign(
+            weaver::sign_hex(
                 str_arg(appid, "appid")?,
                 str_arg(secret, "secret")?,
                 str_arg(aes_key, "aes_key")?,

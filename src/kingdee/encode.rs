@@ -31,25 +31,41 @@ const fn keep_set(extra: &[u8]) -> Keep {
 static JAVA_KEEP: Keep = keep_set(b".-*_");
 static GW_KEEP: Keep = keep_set(b".-_~");
 
-fn encode_into(out: &mut String, input: &str, keep: &Keep) {
-    // Every byte we push is ASCII, so the String stays valid UTF-8; pushing
-    // into the Vec directly avoids a char-by-char UTF-8 re-encode.
-    // SAFETY: only ASCII bytes are appended.
-    let buf = unsafe { out.as_mut_vec() };
-    buf.reserve(input.len());
-    for &b in input.as_bytes() {
+/// Appends the encoding of `input` to `out`. Runs of bytes that stay as they
+/// are are copied in one go, which is most of a typical query.
+fn encode_bytes_into(out: &mut Vec<u8>, input: &[u8], keep: &Keep) {
+    out.reserve(input.len() + input.len() / 2);
+    let mut run_start = 0;
+    for (i, &b) in input.iter().enumerate() {
         if keep.0[b as usize] {
-            buf.push(b);
-        } else if b == b' ' {
-            buf.push(b'+');
+            continue;
+        }
+        out.extend_from_slice(&input[run_start..i]);
+        run_start = i + 1;
+        if b == b' ' {
+            out.push(b'+');
         } else {
-            buf.extend_from_slice(&[
+            out.extend_from_slice(&[
                 b'%',
                 UPPER_HEX[(b >> 4) as usize],
                 UPPER_HEX[(b & 15) as usize],
             ]);
         }
     }
+    out.extend_from_slice(&input[run_start..]);
+}
+
+fn encode_into(out: &mut String, input: &str, keep: &Keep) {
+    // SAFETY: the encoders append only ASCII, so `out` stays UTF-8.
+    encode_bytes_into(unsafe { out.as_mut_vec() }, input.as_bytes(), keep);
+}
+
+pub(crate) fn gw_encode_bytes_into(out: &mut Vec<u8>, input: &[u8]) {
+    encode_bytes_into(out, input, &GW_KEEP);
+}
+
+pub(crate) fn java_encode_bytes_into(out: &mut Vec<u8>, input: &[u8]) {
+    encode_bytes_into(out, input, &JAVA_KEEP);
 }
 
 /// `java.net.URLEncoder.encode(input, "UTF-8")`: keeps `A-Z a-z 0-9 . - * _`.
@@ -86,23 +102,39 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Decodes `%XX` escapes (and, when `plus_is_space`, `+` as a space) and
 /// checks that the result is UTF-8. `what` names the part in error messages.
 pub fn percent_decode(input: &str, plus_is_space: bool, what: &str) -> Result<String> {
-    let bytes = input.as_bytes();
-    let needs_decoding = bytes.contains(&b'%') || (plus_is_space && bytes.contains(&b'+'));
+    let mut out = Vec::with_capacity(input.len());
+    decode_into(&mut out, input.as_bytes(), plus_is_space, what)?;
+    // SAFETY: decode_into checked that `out` is UTF-8.
+    Ok(unsafe { String::from_utf8_unchecked(out) })
+}
+
+/// Replaces the contents of `out` with the decoding of `input` (which must
+/// come from a `&str`), checked to be UTF-8.
+pub(crate) fn decode_into(
+    out: &mut Vec<u8>,
+    input: &[u8],
+    plus_is_space: bool,
+    what: &str,
+) -> Result<()> {
+    out.clear();
+    let needs_decoding = input.contains(&b'%') || (plus_is_space && input.contains(&b'+'));
     if !needs_decoding {
-        return Ok(input.to_owned());
+        // Unchanged bytes of a &str are UTF-8 already.
+        out.extend_from_slice(input);
+        return Ok(());
     }
-    let mut out = Vec::with_capacity(bytes.len());
+    out.reserve(input.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while i < input.len() {
+        match input[i] {
             b'%' => {
-                let hi = bytes.get(i + 1).copied().and_then(hex_value);
-                let lo = bytes.get(i + 2).copied().and_then(hex_value);
+                let hi = input.get(i + 1).copied().and_then(hex_value);
+                let lo = input.get(i + 2).copied().and_then(hex_value);
                 match (hi, lo) {
                     (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
                     _ => {
-                        let end = (i + 3).min(bytes.len());
-                        let shown = String::from_utf8_lossy(&bytes[i..end]);
+                        let end = (i + 3).min(input.len());
+                        let shown = String::from_utf8_lossy(&input[i..end]);
                         return Err(Error::invalid(format!(
                             "malformed percent escape \"{shown}\" at byte {i} of the {what}: \
                              a '%' must be followed by two hex digits (write a literal '%' as %25)"
@@ -121,13 +153,14 @@ pub fn percent_decode(input: &str, plus_is_space: bool, what: &str) -> Result<St
             }
         }
     }
-    String::from_utf8(out).map_err(|e| {
-        Error::invalid(format!(
+    if let Err(e) = std::str::from_utf8(out) {
+        return Err(Error::invalid(format!(
             "the {what} decodes to bytes that are not UTF-8 (at decoded byte {}): \
              percent escapes must encode UTF-8 text",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+            e.valid_up_to()
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

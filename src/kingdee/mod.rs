@@ -13,6 +13,7 @@
 //! ```
 
 mod encode;
+mod sts;
 
 pub use encode::{gw_encode, java_encode, percent_decode};
 
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use sts::{check_path, with_string_to_sign};
 
 /// The value of `X-Api-Auth-Version`.
 pub const AUTH_VERSION: &str = "2.0";
@@ -45,12 +47,7 @@ impl Target {
             Some((p, q)) => (p, Some(q)),
             None => (path_and_query, None),
         };
-        if !raw_path.starts_with('/') {
-            return Err(Error::invalid(
-                "path_and_query must start with '/': pass only the path and query, \
-                 not the scheme and host (e.g. \"/jdy/v2/bd/customer?page=1\")",
-            ));
-        }
+        check_path(raw_path)?;
         let path = percent_decode(raw_path, false, "path")?;
         let mut query = Vec::new();
         if let Some(q) = raw_query {
@@ -68,7 +65,7 @@ impl Target {
 
 /// `Base64(lower_hex(HMAC-SHA256(key = app_secret, msg = app_key)))`.
 pub fn app_signature(app_key: &str, app_secret: &str) -> String {
-    hmac_hex_base64(app_secret.as_bytes(), app_key.as_bytes())
+    app_signature_text(app_key, app_secret).as_str().to_owned()
 }
 
 /// The canonical query of the official gateway client: each parameter as
@@ -101,24 +98,6 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
     out
 }
 
-fn check_method(method: &str) -> Result<()> {
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(Error::invalid(
-            "method must be an HTTP method made of letters, e.g. \"GET\" or \"POST\"",
-        ));
-    }
-    Ok(())
-}
-
-fn check_digits(value: &str, what: &str) -> Result<()> {
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(format!(
-            "{what} must be a non-empty string of decimal digits"
-        )));
-    }
-    Ok(())
-}
-
 /// The five-line string `X-Api-Signature` signs, each line ending in `\n`.
 /// The method is upper-cased; nonce and timestamp must be decimal digits.
 pub fn string_to_sign(
@@ -127,11 +106,9 @@ pub fn string_to_sign(
     nonce: &str,
     timestamp: &str,
 ) -> Result<String> {
-    check_method(method)?;
-    check_digits(nonce, "nonce")?;
-    check_digits(timestamp, "timestamp")?;
-    let target = Target::parse(path_and_query)?;
-    Ok(string_to_sign_for(method, &target, nonce, timestamp))
+    with_string_to_sign(method, path_and_query, nonce, timestamp, |sts| {
+        String::from_utf8(sts.to_vec()).expect("the string to sign is ASCII")
+    })
 }
 
 /// The string to sign for an already decoded target (arguments unchecked).
@@ -163,8 +140,21 @@ pub fn signature(
     nonce: &str,
     timestamp: &str,
 ) -> Result<String> {
-    let sts = string_to_sign(method, path_and_query, nonce, timestamp)?;
-    Ok(hmac_hex_base64(client_secret.as_bytes(), sts.as_bytes()))
+    signature_text(client_secret, method, path_and_query, nonce, timestamp)
+        .map(|s| s.as_str().to_owned())
+}
+
+/// [`signature`] without allocating the result.
+pub fn signature_text(
+    client_secret: &str,
+    method: &str,
+    path_and_query: &str,
+    nonce: &str,
+    timestamp: &str,
+) -> Result<HexBase64> {
+    with_string_to_sign(method, path_and_query, nonce, timestamp, |sts| {
+        hmac_hex_base64(client_secret.as_bytes(), sts)
+    })
 }
 
 /// The six gateway headers of one request, in the order they are documented.
@@ -224,16 +214,14 @@ pub fn sign_headers(
     path_and_query: &str,
 ) -> Result<GatewayHeaders> {
     check_header_value(client_id, "client_id")?;
-    check_method(method)?;
-    let target = Target::parse(path_and_query)?;
     let nonce = random_nonce()?.to_string();
     let timestamp = crate::now_ms().to_string();
-    let sts = string_to_sign_for(method, &target, &nonce, &timestamp);
+    let signature = signature_text(client_secret, method, path_and_query, &nonce, &timestamp)?;
     Ok(GatewayHeaders {
         client_id: client_id.to_owned(),
         timestamp,
         nonce,
-        signature: hmac_hex_base64(client_secret.as_bytes(), sts.as_bytes()),
+        signature: signature.as_str().to_owned(),
     })
 }
 
@@ -258,13 +246,46 @@ pub fn random_nonce() -> Result<u64> {
     Ok(1_000_000_000 + u64::from_le_bytes(bytes) % 9_000_000_000)
 }
 
-fn hmac_hex_base64(key: &[u8], msg: &[u8]) -> String {
+/// A Kingdee signature: Base64 of 64 hex characters, always 88 ASCII bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct HexBase64([u8; 88]);
+
+impl HexBase64 {
+    /// The signature text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("Base64 is ASCII")
+    }
+}
+
+impl AsRef<str> for HexBase64 {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for HexBase64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `app_signature` without allocating the result.
+pub fn app_signature_text(app_key: &str, app_secret: &str) -> HexBase64 {
+    hmac_hex_base64(app_secret.as_bytes(), app_key.as_bytes())
+}
+
+fn hmac_hex_base64(key: &[u8], msg: &[u8]) -> HexBase64 {
     let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(msg);
     let digest = mac.finalize().into_bytes();
     let mut hex = [0u8; 64];
     hex::encode_to_slice(digest, &mut hex).expect("64 bytes hold 32 in hex");
-    base64::engine::general_purpose::STANDARD.encode(hex)
+    let mut out = [0u8; 88];
+    let written = base64::engine::general_purpose::STANDARD
+        .encode_slice(hex, &mut out)
+        .expect("88 bytes hold 64 in Base64");
+    debug_assert_eq!(written, 88);
+    HexBase64(out)
 }
 
 #[cfg(test)]
@@ -306,6 +327,65 @@ mod tests {
         assert_eq!(s, "GET\n%2Fx\n\nx-api-nonce:1\nx-api-timestamp:2\n");
         assert!(string_to_sign("GET", "/x", "", "2").is_err());
         assert!(string_to_sign("G T", "/x", "1", "2").is_err());
+    }
+
+    /// The buffer-reusing builder must agree with the plain statement of
+    /// the rules (`Target::parse` + `string_to_sign_for`) on any target.
+    #[test]
+    fn fast_builder_agrees_with_reference() {
+        const ATOMS: &[&str] = &[
+            "a",
+            "Z",
+            "9",
+            "-",
+            ".",
+            "_",
+            "~",
+            "*",
+            "+",
+            " ",
+            "%20",
+            "%2B",
+            "%2b",
+            "%25",
+            "%3D",
+            "=",
+            "&",
+            "&&",
+            "%E4%B8%AD",
+            "中",
+            "😀",
+            "%F0%9F%98%80",
+            "/",
+            "%2F",
+            "page",
+            "page2",
+            "a-b",
+            "",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut target = String::from("/");
+            for _ in 0..next(4) {
+                target.push_str(ATOMS[next(ATOMS.len())]);
+            }
+            if next(4) > 0 {
+                target.push('?');
+                for _ in 0..next(10) {
+                    target.push_str(ATOMS[next(ATOMS.len())]);
+                }
+            }
+            let fast = string_to_sign("post", &target, "12", "34");
+            let reference =
+                Target::parse(&target).map(|t| string_to_sign_for("post", &t, "12", "34"));
+            assert_eq!(fast, reference, "target {target:?}");
+        }
     }
 
     #[test]
