@@ -511,6 +511,85 @@ static void test_weaver_refusals(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* NULL and non-UTF-8 for every string argument of the client functions      */
+/* ------------------------------------------------------------------------ */
+
+/* Called with the status of a call already made (the output is read after it). */
+static void check_invalid_output(erpauth_status status, const char *out, size_t len,
+                                 const char *must_name)
+{
+    CHECK_STATUS(status, ERPAUTH_INVALID_ARGUMENT);
+    CHECK(len == 0 && out[0] == '\0');
+    CHECK_CONTAINS(last_error_text(), must_name);
+    check_last_error_clean();
+}
+
+static void test_client_string_arguments(void)
+{
+    static const char *const bad[] = {NULL, "\xff", "GE\xc3", "\xed\xa0\x80"};
+    char json[1024], out[512];
+    size_t len, k;
+    erpauth_status status;
+    erpauth_kingdee_client *kd = NULL;
+    erpauth_weaver_client *wv = NULL;
+    printf("  NULL and non-UTF-8 string arguments of the client functions\n");
+    CHECK(emulator_post(&emu, "/__emulator/reset_stats", "{}") == 0);
+    kingdee_config(json, sizeof json, emu.base_url, KD_CLIENT_SECRET, KD_APP_SECRET, NULL);
+    CHECK_STATUS(erpauth_kingdee_client_new(json, &kd), ERPAUTH_OK);
+    weaver_config(json, sizeof json, emu.base_url, WV_APPID, WV_AES_KEY);
+    CHECK_STATUS(erpauth_weaver_client_new(json, &wv), ERPAUTH_OK);
+    if (kd == NULL || wv == NULL) {
+        erpauth_kingdee_client_free(kd);
+        erpauth_weaver_client_free(wv);
+        return;
+    }
+    for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        erpauth_kingdee_client *no_kd = (erpauth_kingdee_client *)&emu;
+        erpauth_weaver_client *no_wv = (erpauth_weaver_client *)&emu;
+        CHECK_STATUS(erpauth_kingdee_client_new(bad[k], &no_kd), ERPAUTH_INVALID_ARGUMENT);
+        CHECK(no_kd == NULL);
+        CHECK_CONTAINS(last_error_text(), "config_json");
+        CHECK_STATUS(erpauth_weaver_client_new(bad[k], &no_wv), ERPAUTH_INVALID_ARGUMENT);
+        CHECK(no_wv == NULL);
+        CHECK_CONTAINS(last_error_text(), "config_json");
+
+        len = 999;
+        memset(out, CANARY, sizeof out);
+        status = erpauth_kingdee_client_headers(kd, bad[k], "/jdy/v2/bd/customer", out,
+                                                sizeof out, &len);
+        check_invalid_output(status, out, len, "method");
+        len = 999;
+        memset(out, CANARY, sizeof out);
+        status = erpauth_kingdee_client_headers(kd, "GET", bad[k], out, sizeof out, &len);
+        check_invalid_output(status, out, len, "path_and_query");
+        if (bad[k] != NULL) { /* NULL is the plain token, not an error */
+            len = 999;
+            memset(out, CANARY, sizeof out);
+            status = erpauth_weaver_client_token(wv, bad[k], "zhangs", out, sizeof out, &len);
+            check_invalid_output(status, out, len, "user_type");
+            len = 999;
+            memset(out, CANARY, sizeof out);
+            status = erpauth_weaver_client_userid(wv, "loginid", bad[k], out, sizeof out, &len);
+            check_invalid_output(status, out, len, "user_contain");
+        }
+    }
+    /* Malformed escapes in the business-call target. */
+    len = 999;
+    status = erpauth_kingdee_client_headers(kd, "GET", "/jdy/v2/bd/customer?q=%E4%B8", out,
+                                            sizeof out, &len);
+    check_invalid_output(status, out, len, "UTF-8");
+    len = 999;
+    status = erpauth_kingdee_client_headers(kd, "GET", "/jdy/v2/bd/customer?q=%zz", out,
+                                            sizeof out, &len);
+    check_invalid_output(status, out, len, "escape");
+    /* None of these reached the network. */
+    CHECK(emulator_stat(&emu, "kingdee_auth_token") == 0);
+    CHECK(emulator_stat(&emu, "weaver_get_token") == 0);
+    erpauth_kingdee_client_free(kd);
+    erpauth_weaver_client_free(wv);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Nothing listening                                                         */
 /* ------------------------------------------------------------------------ */
 
@@ -563,6 +642,7 @@ int main(void)
     test_kingdee_refusals();
     test_weaver_tokens();
     test_weaver_refusals();
+    test_client_string_arguments();
     test_nothing_listening();
     status = emulator_stop(&emu);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
