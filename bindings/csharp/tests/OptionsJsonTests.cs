@@ -29,13 +29,28 @@ namespace ErpAuth.Tests
                 int length = random.Next(30);
                 for (int j = 0; j < length; j++)
                 {
-                    // Any BMP character that is not a surrogate, control characters included.
+                    // Control characters, the characters JSON escapes, printable ASCII, and
+                    // any other BMP character that is not a surrogate.
                     char c;
-                    do
+                    switch (random.Next(4))
                     {
-                        c = (char)(random.Next(3) == 0 ? random.Next(0x40) : random.Next(0x10000));
+                        case 0:
+                            c = (char)random.Next(0x20);
+                            break;
+                        case 1:
+                            c = "\"\\/"[random.Next(3)];
+                            break;
+                        case 2:
+                            c = (char)random.Next(0x20, 0x80);
+                            break;
+                        default:
+                            do
+                            {
+                                c = (char)random.Next(0x80, 0x10000);
+                            }
+                            while (char.IsSurrogate(c));
+                            break;
                     }
-                    while (char.IsSurrogate(c));
                     text.Append(c);
                 }
                 string value = text.ToString();
