@@ -3,6 +3,9 @@ import io.github.erpauth.ErpAuthException;
 import io.github.erpauth.Kingdee;
 import io.github.erpauth.Status;
 import io.github.erpauth.Weaver;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 
 /**
@@ -12,7 +15,9 @@ import java.util.Map;
  * works. Exits non-zero on any mismatch.
  */
 public class Java8Consumer {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
+        check(classFileMajorVersion(Java8Consumer.class) == 52, "this class is not Java 8 bytecode");
+        check(classFileMajorVersion(Kingdee.class) == 52, "the jar's classes are not Java 8 bytecode");
         String location = ErpAuth.libraryLocation();
         check(location.startsWith("bundled "), "library not taken from the jar: " + location);
 
@@ -38,7 +43,16 @@ public class Java8Consumer {
                     "bad AES key error: " + e);
         }
         System.out.println("Java 8 consumer OK: erpauth " + ErpAuth.version() + " from " + location
-                + " (class file major version 52)");
+                + " (class files of major version 52)");
+    }
+
+    private static int classFileMajorVersion(Class<?> type) throws IOException {
+        try (InputStream in = type.getResourceAsStream("/" + type.getName().replace('.', '/') + ".class")) {
+            DataInputStream data = new DataInputStream(in);
+            check(data.readInt() == 0xCAFEBABE, "not a class file: " + type);
+            data.readUnsignedShort(); // minor version
+            return data.readUnsignedShort();
+        }
     }
 
     private static void check(boolean ok, String what) {

@@ -84,7 +84,7 @@ final class NativeLibraryLoader {
         try {
             bundled = Native.extractFromResourcePath(LIBRARY_NAME, NativeLibraryLoader.class.getClassLoader());
         } catch (IOException e) {
-            tried.add("resource " + resource + " in the jar: " + e.getMessage());
+            tried.add("resource " + resource + " in the jar: " + oneLine(e.getMessage()));
         }
         if (bundled != null) {
             return open(bundled, "bundled " + resource);
@@ -94,7 +94,7 @@ final class NativeLibraryLoader {
             NativeLibrary library = NativeLibrary.getInstance(LIBRARY_NAME);
             return new Loaded(library, "system " + describe(library));
         } catch (UnsatisfiedLinkError e) {
-            tried.add("the system library search path: " + e.getMessage());
+            tried.add("the system library search path: " + oneLine(e.getMessage()));
         }
         throw new UnsatisfiedLinkError("cannot find the erpauth native library " + fileName
                 + " for " + Platform.RESOURCE_PREFIX + ". Tried: " + String.join("; ", tried)
@@ -105,6 +105,11 @@ final class NativeLibraryLoader {
     private static Loaded open(File file, String how) {
         NativeLibrary library = NativeLibrary.getInstance(file.getAbsolutePath());
         return new Loaded(library, how + " " + describe(library));
+    }
+
+    /** JNA's messages span lines; ours stay on one, like the library's. */
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static String describe(NativeLibrary library) {

@@ -1,0 +1,240 @@
+package io.github.erpauth;
+
+import static io.github.erpauth.Emulator.KINGDEE_APP_SECRET;
+import static io.github.erpauth.Emulator.KINGDEE_CLIENT_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link KingdeeClient} against the emulator, one fresh emulator per test. */
+class KingdeeClientTest {
+    private static final String TOKEN_COUNT = "kingdee_auth_token";
+    private Emulator emulator;
+
+    @BeforeEach
+    void start() throws Exception {
+        emulator = Emulator.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        emulator.close();
+    }
+
+    @Test
+    void appTokenIsFetchedOnceAndCached() throws Exception {
+        try (KingdeeClient client = emulator.kingdee().build()) {
+            String token = client.appToken();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(token, client.appToken());
+            }
+            assertEquals(1, emulator.count(TOKEN_COUNT));
+            JsonObject info = emulator.tokenInfo(token);
+            assertEquals("kingdee", info.get("system").getAsString());
+            assertTrue(info.get("valid").getAsBoolean());
+            assertEquals("700123", info.get("user").getAsString());
+        }
+    }
+
+    @Test
+    void uidAsksForAnotherUsersToken() throws Exception {
+        try (KingdeeClient byNumber = emulator.kingdee().uid(700999).build();
+                KingdeeClient byText = emulator.kingdee().uid("700998").build()) {
+            assertEquals("700999", emulator.tokenInfo(byNumber.appToken()).get("user").getAsString());
+            assertEquals("700998", emulator.tokenInfo(byText.appToken()).get("user").getAsString());
+        }
+    }
+
+    @Test
+    void headersSignBusinessCallsTheGatewayAccepts() throws Exception {
+        try (KingdeeClient client = emulator.kingdee().build()) {
+            for (int i = 0; i < 3; i++) {
+                String target = "/jdy/v2/bd/customer?page=1&search=%E5%AE%A2+%E6%88%B7";
+                Map<String, String> headers = client.headers("GET", target);
+                assertEquals(Arrays.asList("X-Api-ClientID", "X-Api-Auth-Version", "X-Api-TimeStamp", "X-Api-Nonce",
+                        "X-Api-SignHeaders", "X-Api-Signature", "app-token", "X-GW-Router-Addr"),
+                        Arrays.asList(headers.keySet().toArray()));
+                assertEquals(client.appToken(), headers.get("app-token"));
+                assertEquals(Emulator.KINGDEE_DOMAIN, headers.get("X-GW-Router-Addr"));
+                HttpResponse<String> response = emulator.send("GET", target, headers);
+                assertEquals(200, response.statusCode(), response.body());
+                assertTrue(response.body().contains("测试客户"), response.body());
+            }
+            assertEquals(3, emulator.count("kingdee_business"));
+            assertEquals(1, emulator.count(TOKEN_COUNT));
+        }
+    }
+
+    @Test
+    void thirtyTwoThreadsOnOneClientMakeOneRequest() throws Exception {
+        // A slow gateway, so every thread asks while the first fetch is still in flight.
+        emulator.configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"delay\",\"delay_ms\":500,\"count\":1}}");
+        try (KingdeeClient client = emulator.kingdee().build()) {
+            List<String> tokens = TestSupport.concurrently(32, client::appToken);
+            assertEquals(1, new HashSet<>(tokens).size(), "threads got different tokens");
+            List<Map<String, String>> headers = TestSupport.concurrently(32, () -> client.headers("GET", "/jdy/v2/bd/customer"));
+            for (Map<String, String> h : headers) {
+                assertEquals(tokens.get(0), h.get("app-token"));
+            }
+            assertEquals(1, emulator.count(TOKEN_COUNT), "the gateway was asked more than once");
+        }
+    }
+
+    @Test
+    void invalidateFetchesANewToken() throws Exception {
+        try (KingdeeClient client = emulator.kingdee().build()) {
+            String first = client.appToken();
+            client.invalidate();
+            String second = client.appToken();
+            assertNotEquals(first, second);
+            assertEquals(second, client.appToken());
+            assertEquals(2, emulator.count(TOKEN_COUNT));
+        }
+    }
+
+    @Test
+    void refusalsCarryTheGatewaysWordsAndNoSecret() throws Exception {
+        try (KingdeeClient client = emulator.kingdee().appSecret("rotated-app-secret").build()) {
+            ErpAuthException e = assertThrows(ErpAuthException.class, client::appToken);
+            assertEquals(Status.REJECTED, e.getStatus());
+            assertTrue(e.getMessage().contains("1030002006") && e.getMessage().contains("授权密钥校验失败"), e.getMessage());
+            TestSupport.assertNoSecret(e.getMessage(), "rotated-app-secret", KINGDEE_CLIENT_SECRET);
+        }
+        try (KingdeeClient client = emulator.kingdee().clientSecret("wrong-client-secret").build()) {
+            ErpAuthException e = assertThrows(ErpAuthException.class, client::appToken);
+            assertEquals(Status.REJECTED, e.getStatus());
+            assertTrue(e.getMessage().contains("4008"), e.getMessage());
+            TestSupport.assertNoSecret(e.getMessage(), "wrong-client-secret", KINGDEE_APP_SECRET);
+        }
+        try (KingdeeClient client = emulator.kingdee().appKey("unknownKey").build()) {
+            ErpAuthException e = assertThrows(ErpAuthException.class, () -> client.headers("GET", "/jdy/v2/bd/customer"));
+            assertEquals(Status.REJECTED, e.getStatus());
+            assertTrue(e.getMessage().contains("1030002001"), e.getMessage());
+        }
+    }
+
+    @Test
+    void transportFailuresHaveTheirOwnStatus() throws Exception {
+        try (KingdeeClient client = emulator.kingdee().baseUrl("http://127.0.0.1:" + TestSupport.closedPort()).build()) {
+            assertEquals(Status.NETWORK, assertThrows(ErpAuthException.class, client::appToken).getStatus());
+        }
+        emulator.configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"http_500\",\"count\":1}}");
+        try (KingdeeClient client = emulator.kingdee().build()) {
+            assertEquals(Status.HTTP, assertThrows(ErpAuthException.class, client::appToken).getStatus());
+            assertEquals(32, client.appToken().length(), "the fault was for one request only");
+        }
+        emulator.configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"garbage\",\"count\":1}}");
+        try (KingdeeClient client = emulator.kingdee().build()) {
+            assertEquals(Status.BAD_RESPONSE, assertThrows(ErpAuthException.class, client::appToken).getStatus());
+        }
+        emulator.configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"hang\",\"count\":1}}");
+        try (KingdeeClient client = emulator.kingdee().timeout(Duration.ofMillis(300)).build()) {
+            long start = System.nanoTime();
+            assertEquals(Status.NETWORK, assertThrows(ErpAuthException.class, client::appToken).getStatus());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "the timeout was not applied");
+        }
+    }
+
+    @Test
+    void badConfigurationNamesTheSetting() {
+        ErpAuthException missing = assertThrows(ErpAuthException.class, () -> KingdeeClient.builder()
+                .clientSecret("s").appKey("k").appSecret("a").build());
+        assertEquals(Status.INVALID_ARGUMENT, missing.getStatus());
+        assertTrue(missing.getMessage().contains("client_id"), missing.getMessage());
+
+        ErpAuthException url = assertThrows(ErpAuthException.class,
+                () -> emulator.kingdee().baseUrl("api.kingdee.com").build());
+        assertTrue(url.getMessage().contains("base_url"), url.getMessage());
+
+        ErpAuthException timeout = assertThrows(ErpAuthException.class,
+                () -> emulator.kingdee().timeout(Duration.ZERO).build());
+        assertTrue(timeout.getMessage().contains("timeout_ms"), timeout.getMessage());
+
+        ErpAuthException roots = assertThrows(ErpAuthException.class, () -> emulator.kingdee()
+                .tlsRoots(TlsRoots.SYSTEM).caFile(java.nio.file.Paths.get("/nonexistent.pem")).build());
+        assertTrue(roots.getMessage().contains("ca_file"), roots.getMessage());
+
+        assertThrows(NullPointerException.class, () -> KingdeeClient.builder().clientId(null));
+        assertThrows(NullPointerException.class, () -> KingdeeClient.builder().timeout(null));
+    }
+
+    @Test
+    void valuesThatNeedJsonEscapingReachTheLibraryIntact() throws Exception {
+        String clientSecret = "q\"uote\\back/slash\ttab\u0001ctl 中文 😀";
+        String appSecret = "\\\"\n\r\u2028 секрет";
+        JsonObject kingdee = new JsonObject();
+        kingdee.addProperty("client_secret", clientSecret);
+        kingdee.addProperty("app_secret", appSecret);
+        JsonObject patch = new JsonObject();
+        patch.add("kingdee", kingdee);
+        emulator.configure(patch.toString()); // Gson's escaping, independent of ours
+        try (KingdeeClient client = emulator.kingdee().clientSecret(clientSecret).appSecret(appSecret).build()) {
+            Map<String, String> headers = client.headers("GET", "/jdy/v2/bd/customer");
+            assertEquals(200, emulator.send("GET", "/jdy/v2/bd/customer", headers).statusCode());
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndAClosedClientRefusesCalls() {
+        KingdeeClient client = emulator.kingdee().build();
+        client.close();
+        client.close();
+        assertThrows(IllegalStateException.class, client::appToken);
+        assertThrows(IllegalStateException.class, () -> client.headers("GET", "/x"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, client::invalidate);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertTrue(client.toString().contains("closed"), client.toString());
+        TestSupport.assertNoSecret(client.toString(), KINGDEE_CLIENT_SECRET, KINGDEE_APP_SECRET);
+        TestSupport.assertNoSecret(emulator.kingdee().toString(), KINGDEE_CLIENT_SECRET, KINGDEE_APP_SECRET);
+    }
+
+    @Test
+    void closeWaitsForTheCallsInFlight() throws Exception {
+        emulator.configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"delay\",\"delay_ms\":700,\"count\":1}}");
+        KingdeeClient client = emulator.kingdee().build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> inFlight = pool.submit(client::appToken);
+            Thread.sleep(200); // the fetch is now waiting for the slow gateway
+            long start = System.nanoTime();
+            client.close();
+            long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // About 500 ms of the delay were left: close must have waited for them.
+            assertTrue(closeMillis >= 300, "close returned after " + closeMillis + " ms, before the call in flight");
+            assertEquals(32, inFlight.get().length(), "the call in flight completed normally");
+            assertThrows(IllegalStateException.class, client::appToken);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLeakedClientIsFreedByTheCleaner() throws Exception {
+        NativeHandle handle = leakOne();
+        TestSupport.awaitFreedByCleaner(handle);
+    }
+
+    /** Creates and uses a client and drops it without close(); only its handle escapes. */
+    private NativeHandle leakOne() {
+        KingdeeClient client = emulator.kingdee().build();
+        assertEquals(32, client.appToken().length());
+        assertTrue(!client.nativeHandle().isFreed());
+        return client.nativeHandle();
+    }
+}

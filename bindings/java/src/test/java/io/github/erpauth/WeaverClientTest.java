@@ -1,0 +1,185 @@
+package io.github.erpauth;
+
+import static io.github.erpauth.Emulator.WEAVER_AES_KEY;
+import static io.github.erpauth.Emulator.WEAVER_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link WeaverClient} against the emulator, one fresh emulator per test. */
+class WeaverClientTest {
+    private static final String TOKEN_COUNT = "weaver_get_token";
+    private Emulator emulator;
+
+    @BeforeEach
+    void start() throws Exception {
+        emulator = Emulator.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        emulator.close();
+    }
+
+    /** The emulator (like e9) returns the OA user id AES-encrypted with the app's key, in Base64. */
+    private static String decryptUserid(String userid) {
+        return Reference.aesDecrypt(WEAVER_AES_KEY, Base64.getDecoder().decode(userid));
+    }
+
+    @Test
+    void plainTokenIsFetchedOnceAndCached() throws Exception {
+        try (WeaverClient client = emulator.weaver().build()) {
+            String token = client.token();
+            assertEquals(token, client.token());
+            assertEquals(token, client.token((String) null, null));
+            assertEquals(1, emulator.count(TOKEN_COUNT));
+            JsonObject info = emulator.tokenInfo(token);
+            assertEquals("weaver", info.get("system").getAsString());
+            assertTrue(info.get("valid").getAsBoolean());
+            assertTrue(info.get("user").isJsonNull());
+        }
+    }
+
+    @Test
+    void userTokensAndUseridsAreCachedPerUser() throws Exception {
+        try (WeaverClient client = emulator.weaver().build()) {
+            String zhangs = client.token(WeaverClient.UserType.LOGINID, "zhangs");
+            assertEquals(zhangs, client.token("loginid", "zhangs"));
+            assertEquals("9", emulator.tokenInfo(zhangs).get("user").getAsString());
+            assertEquals("9", decryptUserid(client.userid(WeaverClient.UserType.LOGINID, "zhangs")));
+
+            String admin = client.token(WeaverClient.UserType.WORKCODE, "A001");
+            assertNotEquals(zhangs, admin);
+            assertEquals("1", decryptUserid(client.userid("workcode", "A001")));
+            assertEquals("1", decryptUserid(client.userid(WeaverClient.UserType.EMAIL, "admin@example.com")));
+            assertEquals(3, emulator.count(TOKEN_COUNT), "one request per (userType, userContain) pair");
+        }
+    }
+
+    @Test
+    void thirtyTwoThreadsOnOneClientMakeOneRequest() throws Exception {
+        emulator.configure("{\"fault\":{\"endpoint\":\"weaver_get_token\",\"kind\":\"delay\",\"delay_ms\":500,\"count\":1}}");
+        try (WeaverClient client = emulator.weaver().build()) {
+            List<String> tokens = TestSupport.concurrently(32, () -> client.token(WeaverClient.UserType.ID, "9"));
+            assertEquals(1, new HashSet<>(tokens).size(), "threads got different tokens");
+            assertEquals(1, emulator.count(TOKEN_COUNT), "the server was asked more than once");
+        }
+    }
+
+    @Test
+    void invalidateFetchesNewTokens() throws Exception {
+        try (WeaverClient client = emulator.weaver().build()) {
+            String first = client.token();
+            client.invalidate();
+            assertNotEquals(first, client.token());
+            assertEquals(2, emulator.count(TOKEN_COUNT));
+        }
+    }
+
+    @Test
+    void refusalsCarryTheServersWordsAndNoSecret() throws Exception {
+        try (WeaverClient client = emulator.weaver().appid(Emulator.WEAVER_DISABLED_APPID).build()) {
+            ErpAuthException e = assertThrows(ErpAuthException.class, client::token);
+            assertEquals(Status.REJECTED, e.getStatus());
+            assertTrue(e.getMessage().contains("应用标识appid==>>disabled-appid已被禁用"), e.getMessage());
+            TestSupport.assertNoSecret(e.getMessage(), WEAVER_SECRET, WEAVER_AES_KEY);
+        }
+        try (WeaverClient client = emulator.weaver().aesKey("another-16-b-key").build()) {
+            ErpAuthException e = assertThrows(ErpAuthException.class, client::token);
+            assertEquals(Status.REJECTED, e.getStatus());
+            assertTrue(e.getMessage().contains("签名解密异常"), e.getMessage());
+            TestSupport.assertNoSecret(e.getMessage(), "another-16-b-key");
+        }
+        try (WeaverClient client = emulator.weaver().build()) {
+            ErpAuthException noUser = assertThrows(ErpAuthException.class, () -> client.token("loginid", "nobody"));
+            assertEquals(Status.REJECTED, noUser.getStatus());
+            assertTrue(noUser.getMessage().contains("userId解析异常"), noUser.getMessage());
+
+            ErpAuthException badType = assertThrows(ErpAuthException.class, () -> client.token("id123", "9"));
+            assertEquals(Status.REJECTED, badType.getStatus());
+            assertTrue(badType.getMessage().contains("id123"), badType.getMessage());
+        }
+    }
+
+    @Test
+    void userArgumentsGoTogether() {
+        try (WeaverClient client = emulator.weaver().build()) {
+            ErpAuthException half = assertThrows(ErpAuthException.class, () -> client.token("loginid", null));
+            assertEquals(Status.INVALID_ARGUMENT, half.getStatus());
+            ErpAuthException noUser = assertThrows(ErpAuthException.class, () -> client.userid((String) null, null));
+            assertEquals(Status.INVALID_ARGUMENT, noUser.getStatus());
+            assertThrows(NullPointerException.class, () -> client.token((WeaverClient.UserType) null, "x"));
+        }
+    }
+
+    @Test
+    void badConfigurationNamesTheSetting() {
+        ErpAuthException key = assertThrows(ErpAuthException.class, () -> emulator.weaver().aesKey("short").build());
+        assertEquals(Status.INVALID_ARGUMENT, key.getStatus());
+        assertTrue(key.getMessage().contains("aes_key"), key.getMessage());
+        TestSupport.assertNoSecret(key.getMessage(), "short");
+
+        ErpAuthException missing = assertThrows(ErpAuthException.class,
+                () -> WeaverClient.builder().appid("a").secret("s").aesKey(WEAVER_AES_KEY).build());
+        assertTrue(missing.getMessage().contains("base_url"), missing.getMessage());
+
+        ErpAuthException ttl = assertThrows(ErpAuthException.class,
+                () -> emulator.weaver().tokenTtl(java.time.Duration.ZERO).build());
+        assertTrue(ttl.getMessage().contains("token_ttl_s"), ttl.getMessage());
+    }
+
+    @Test
+    void closeIsIdempotentAndAClosedClientRefusesCalls() {
+        WeaverClient client = emulator.weaver().build();
+        client.close();
+        client.close();
+        assertThrows(IllegalStateException.class, client::token);
+        assertThrows(IllegalStateException.class, () -> client.token(WeaverClient.UserType.ID, "1"));
+        assertThrows(IllegalStateException.class, () -> client.userid("id", "1"));
+        assertThrows(IllegalStateException.class, client::invalidate);
+        assertTrue(client.toString().contains("closed"), client.toString());
+        TestSupport.assertNoSecret(client.toString(), WEAVER_SECRET, WEAVER_AES_KEY);
+    }
+
+    @Test
+    void closeWaitsForTheCallsInFlight() throws Exception {
+        emulator.configure("{\"fault\":{\"endpoint\":\"weaver_get_token\",\"kind\":\"delay\",\"delay_ms\":700,\"count\":1}}");
+        WeaverClient client = emulator.weaver().build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> inFlight = pool.submit(() -> client.token());
+            Thread.sleep(200);
+            long start = System.nanoTime();
+            client.close();
+            long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(closeMillis >= 300, "close returned after " + closeMillis + " ms, before the call in flight");
+            assertEquals(36, inFlight.get().length(), "the call in flight completed normally (a UUID)");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLeakedClientIsFreedByTheCleaner() throws Exception {
+        TestSupport.awaitFreedByCleaner(leakOne());
+    }
+
+    private NativeHandle leakOne() {
+        WeaverClient client = emulator.weaver().build();
+        assertEquals(36, client.token().length());
+        return client.nativeHandle();
+    }
+}
