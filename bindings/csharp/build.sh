@@ -50,7 +50,7 @@ rm -rf "$BUILD/lib" "$BUILD/tests" "$BUILD/bench"
 mkdir -p "$BUILD/lib" "$BUILD/tests" "$BUILD/bench"
 # C# 6 is what the csproj pins too, so both builds accept the same source.
 MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
-"${MCS[@]}" -target:library -sdk:4.6.2-api \
+"${MCS[@]}" -target:library -sdk:4.6.2-api -unsafe+ \
   -out:"$BUILD/lib/ErpAuth.dll" -doc:"$BUILD/lib/ErpAuth.xml" "$HERE"/src/*.cs
 "${MCS[@]}" -target:library -out:"$BUILD/tests/ErpAuth.Tests.dll" \
   -r:"$BUILD/lib/ErpAuth.dll" -r:"$NUNIT_DIR/nunit.framework.dll" -r:System.Core.dll \

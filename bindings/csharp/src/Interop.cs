@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace ErpAuth
 {
     /// <summary>One native call that writes its result into (buffer, capacity, length).</summary>
-    internal delegate int NativeOutputCall(byte[] buffer, UIntPtr capacity, out UIntPtr length);
+    internal delegate int NativeOutputCall(IntPtr buffer, UIntPtr capacity, out UIntPtr length);
 
     /// <summary>
     /// The caller-owned-buffer contract of the C ABI, the thread's last error, and loading.
@@ -59,7 +59,7 @@ namespace ErpAuth
             UIntPtr length = UIntPtr.Zero;
             for (int attempt = 1; attempt <= MaxAttempts; attempt++)
             {
-                int status = call(buffer, new UIntPtr((uint)buffer.Length), out length);
+                int status = CallPinned(call, buffer, out length);
                 if (status == Ok)
                 {
                     return Utf8.FromNative(buffer, CheckedLength(length, buffer.Length));
@@ -77,6 +77,15 @@ namespace ErpAuth
             throw new ErpAuthException(
                 Status.BufferTooSmall,
                 "the result kept growing between " + MaxAttempts + " attempts (last size " + length + " bytes)");
+        }
+
+        /// <summary>Runs <paramref name="call"/> on <paramref name="buffer"/>, pinned for the call's duration.</summary>
+        private static unsafe int CallPinned(NativeOutputCall call, byte[] buffer, out UIntPtr length)
+        {
+            fixed (byte* start = buffer)
+            {
+                return call((IntPtr)start, new UIntPtr((uint)buffer.Length), out length);
+            }
         }
 
         private static int GrownCapacity(UIntPtr needed)
@@ -122,7 +131,7 @@ namespace ErpAuth
             for (int attempt = 1; attempt <= MaxAttempts; attempt++)
             {
                 UIntPtr length;
-                int status = NativeMethods.erpauth_last_error(buffer, new UIntPtr((uint)buffer.Length), out length);
+                int status = CallPinned(NativeMethods.erpauth_last_error, buffer, out length);
                 if (status == Ok)
                 {
                     return Utf8.FromNative(buffer, CheckedLength(length, buffer.Length));

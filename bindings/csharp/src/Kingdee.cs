@@ -24,7 +24,7 @@ namespace ErpAuth
         {
             byte[] key = Utf8.ToNative(appKey, "appKey");
             byte[] secret = Utf8.ToNative(appSecret, "appSecret");
-            return Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+            return Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_kingdee_app_signature(key, secret, b, c, out l));
         }
 
@@ -38,7 +38,7 @@ namespace ErpAuth
             byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
             byte[] n = Utf8.ToNative(nonce, "nonce");
             byte[] t = Utf8.ToNative(timestamp, "timestamp");
-            return Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+            return Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_kingdee_string_to_sign(m, target, n, t, b, c, out l));
         }
 
@@ -55,7 +55,7 @@ namespace ErpAuth
             byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
             byte[] n = Utf8.ToNative(nonce, "nonce");
             byte[] t = Utf8.ToNative(timestamp, "timestamp");
-            return Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+            return Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_kingdee_signature(secret, m, target, n, t, b, c, out l));
         }
 
@@ -72,7 +72,7 @@ namespace ErpAuth
             byte[] secret = Utf8.ToNative(clientSecret, "clientSecret");
             byte[] m = Utf8.ToNative(method, "method");
             byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
-            return HeaderLines.Parse(Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+            return HeaderLines.Parse(Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_kingdee_sign_headers(id, secret, m, target, b, c, out l)));
         }
     }

@@ -34,7 +34,7 @@ namespace ErpAuth
         public string AppToken()
         {
             return handle.Use("KingdeeClient", client =>
-                Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+                Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_kingdee_client_app_token(client, b, c, out l)));
         }
 
@@ -48,7 +48,7 @@ namespace ErpAuth
             byte[] m = Utf8.ToNative(method, "method");
             byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
             string lines = handle.Use("KingdeeClient", client =>
-                Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+                Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_kingdee_client_headers(client, m, target, b, c, out l)));
             return HeaderLines.Parse(lines);
         }

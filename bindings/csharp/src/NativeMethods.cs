@@ -9,9 +9,11 @@ namespace ErpAuth
     /// Strings go in as NUL-terminated UTF-8 <c>byte[]</c> (see <see cref="Utf8"/>), never as
     /// <c>string</c>: the default marshaller would convert through the ANSI code page, which is
     /// GBK on Chinese Windows and would corrupt every non-ASCII byte. Strings come out through a
-    /// caller-owned buffer (<c>out</c>, <c>out_cap</c>, <c>out_len</c>); <c>size_t</c> is
-    /// <see cref="UIntPtr"/> so the same declarations work in 32- and 64-bit processes.
-    /// The status is returned as a plain <c>int</c>.
+    /// caller-owned buffer (<c>out</c>, <c>out_cap</c>, <c>out_len</c>) that
+    /// <see cref="Interop"/> pins and passes as a plain pointer: a <c>[Out] byte[]</c> would be
+    /// copied back after every call on Mono, which tripled the cost of a signature there.
+    /// <c>size_t</c> is <see cref="UIntPtr"/> so the same declarations work in 32- and 64-bit
+    /// processes. The status is returned as a plain <c>int</c>.
     ///
     /// Use the wrappers in <see cref="Interop"/>, which load the library first.
     /// </summary>
@@ -22,7 +24,7 @@ namespace ErpAuth
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_last_error(
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern IntPtr erpauth_version();
@@ -30,27 +32,27 @@ namespace ErpAuth
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_kingdee_app_signature(
             byte[] app_key, byte[] app_secret,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_kingdee_string_to_sign(
             byte[] method, byte[] path_and_query, byte[] nonce, byte[] timestamp,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_kingdee_signature(
             byte[] client_secret, byte[] method, byte[] path_and_query, byte[] nonce, byte[] timestamp,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_kingdee_sign_headers(
             byte[] client_id, byte[] client_secret, byte[] method, byte[] path_and_query,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_weaver_sign(
             byte[] appid, byte[] secret, byte[] aes_key, long timestamp_ms,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         // Clients. `new` hands the pointer straight to a SafeHandle (the marshaller creates it
         // before the call and stores the pointer after it), so no pointer can leak between the
@@ -64,12 +66,12 @@ namespace ErpAuth
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_kingdee_client_app_token(
-            IntPtr client, [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr client, IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_kingdee_client_headers(
             IntPtr client, byte[] method, byte[] path_and_query,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void erpauth_kingdee_client_invalidate(IntPtr client);
@@ -84,12 +86,12 @@ namespace ErpAuth
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_weaver_client_token(
             IntPtr client, byte[] user_type, byte[] user_contain,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_weaver_client_userid(
             IntPtr client, byte[] user_type, byte[] user_contain,
-            [Out] byte[] out_buf, UIntPtr out_cap, out UIntPtr out_len);
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void erpauth_weaver_client_invalidate(IntPtr client);

@@ -23,7 +23,7 @@ namespace ErpAuth
             byte[] id = Utf8.ToNative(appid, "appid");
             byte[] s = Utf8.ToNative(secret, "secret");
             byte[] key = Utf8.ToNative(aesKey, "aesKey");
-            return Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+            return Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_weaver_sign(id, s, key, timestampMs, b, c, out l));
         }
     }

@@ -39,7 +39,7 @@ namespace ErpAuth
             byte[] type = Utf8.ToNativeOrNull(userType, "userType");
             byte[] contain = Utf8.ToNativeOrNull(userContain, "userContain");
             return handle.Use("WeaverClient", client =>
-                Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+                Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_weaver_client_token(client, type, contain, b, c, out l)));
         }
 
@@ -52,7 +52,7 @@ namespace ErpAuth
             byte[] type = Utf8.ToNative(userType, "userType");
             byte[] contain = Utf8.ToNative(userContain, "userContain");
             return handle.Use("WeaverClient", client =>
-                Interop.CallForString((byte[] b, UIntPtr c, out UIntPtr l) =>
+                Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_weaver_client_userid(client, type, contain, b, c, out l)));
         }
 
