@@ -315,23 +315,22 @@ pub(crate) fn code_and_text(obj: &serde_json::Map<String, Value>) -> (Option<i64
     (code, text)
 }
 
-/// A non-200 answer: a refusal when the body carries a code, else an HTTP error.
+/// A non-200 answer. The gateway refuses with HTTP 519 and a code; that is
+/// a refusal. Any other status (a 500 or 502 from a proxy, even with a JSON
+/// body) did not come from Kingdee's checks and is an HTTP error, whose
+/// message still shows the body.
 fn refusal_or_http(answer: &Answer, json: Option<&Value>, host: &str) -> Error {
-    if let Some(Value::Object(obj)) = json {
-        if let (Some(code), text) = code_and_text(obj) {
-            let who = if answer.status == 519 {
-                "the Kingdee gateway"
-            } else {
-                "Kingdee"
-            };
-            return Error::new(
-                ErrorKind::Rejected,
-                format!(
-                    "{who} refused the request (HTTP {}): code {code}: {}",
-                    answer.status,
-                    text.unwrap_or_default()
-                ),
-            );
+    if answer.status == 519 {
+        if let Some(Value::Object(obj)) = json {
+            if let (Some(code), text) = code_and_text(obj) {
+                return Error::new(
+                    ErrorKind::Rejected,
+                    format!(
+                        "the Kingdee gateway refused the request (HTTP 519): code {code}: {}",
+                        text.unwrap_or_default()
+                    ),
+                );
+            }
         }
     }
     http_error(answer, host)
