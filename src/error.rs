@@ -35,10 +35,9 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with `message`. The message must not contain secrets.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-        }
+        let message = message.into();
+        message_log::record(kind, &message);
+        Error { kind, message }
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
@@ -72,3 +71,36 @@ impl std::error::Error for Error {}
 
 /// Shorthand for results of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// With `ERPAUTH_TEST_MESSAGE_LOG=/path` in the environment, every error
+/// message the library makes is appended to that file, one per line. The
+/// test command sets it for every suite (Rust, C, Python, Java, C#) and then
+/// checks that no test secret appears in any message. Messages never carry
+/// secrets by construction, so the file is no leak in itself.
+mod message_log {
+    use super::ErrorKind;
+    use std::fs::{File, OpenOptions};
+    use std::io::Write;
+    use std::sync::{Mutex, OnceLock};
+
+    static LOG: OnceLock<Option<Mutex<File>>> = OnceLock::new();
+
+    pub(super) fn record(kind: ErrorKind, message: &str) {
+        let log = LOG.get_or_init(|| {
+            let path = std::env::var_os("ERPAUTH_TEST_MESSAGE_LOG")?;
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()?;
+            Some(Mutex::new(file))
+        });
+        if let Some(file) = log {
+            let line = format!("{kind:?}\t{}\n", message.replace('\n', " "));
+            if let Ok(mut file) = file.lock() {
+                // One write per line, so lines from many processes do not interleave.
+                let _ = file.write_all(line.as_bytes());
+            }
+        }
+    }
+}

@@ -216,7 +216,7 @@ impl KingdeeClient {
 }
 
 /// Reads the gateway's answer to the app-token call.
-fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToken, Duration)> {
+pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToken, Duration)> {
     let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
     if answer.status != 200 {
         return Err(refusal_or_http(answer, json.as_ref(), host));

@@ -27,3 +27,28 @@ pub(crate) fn refresh_at(lifetime: Duration, margin: Duration) -> Instant {
 }
 
 pub(crate) use crate::kingdee::check_header_value as kingdee_check_header;
+
+/// The response parsers, for the fuzz targets in `fuzz/`. Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::http::Answer;
+    use crate::error::Result;
+
+    /// Parses a Kingdee app-token answer; returns the token.
+    pub fn kingdee_token_answer(status: u16, body: &[u8]) -> Result<String> {
+        let answer = Answer {
+            status,
+            body: body.to_vec(),
+        };
+        super::kingdee::parse_token_answer(&answer, "fuzz").map(|(t, _)| t.token)
+    }
+
+    /// Parses a Weaver getToken answer; returns the token.
+    pub fn weaver_token_answer(status: u16, body: &[u8], user_requested: bool) -> Result<String> {
+        let answer = Answer {
+            status,
+            body: body.to_vec(),
+        };
+        super::weaver::parse_get_token_answer(&answer, "fuzz", user_requested).map(|t| t.token)
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::cache::{Cached, Fresh, SingleFlightCache};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{snippet, Http};
+use super::http::{snippet, Answer, Http};
 use super::kingdee::http_error;
 use super::refresh_at;
 use crate::error::{Error, ErrorKind, Result};
@@ -180,64 +180,73 @@ impl WeaverClient {
             headers.push(("userContain", &user.user_contain));
         }
         let answer = self.http.send("POST", GET_TOKEN_PATH, &headers)?;
-        let host = self.http.host();
-        let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
-        let obj = match json {
-            Some(Value::Object(obj)) => obj,
-            _ if answer.status != 200 => return Err(http_error(&answer, host)),
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::BadResponse,
-                    format!(
-                        "the getToken answer from {host} is not JSON: {}",
-                        snippet(&answer.body)
-                    ),
-                ))
-            }
-        };
-        let msg = obj.get("msg").and_then(Value::as_str).unwrap_or_default();
-        match obj.get("status") {
-            Some(Value::Bool(true)) => {}
-            Some(Value::Bool(false)) => {
-                return Err(Error::new(
-                    ErrorKind::Rejected,
-                    format!("e9 refused getToken: {msg}"),
-                ))
-            }
-            _ if answer.status != 200 => return Err(http_error(&answer, host)),
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::BadResponse,
-                    format!(
-                        "the getToken answer from {host} has no boolean \"status\": {}",
-                        snippet(&answer.body)
-                    ),
-                ))
-            }
-        }
-        let token = obj
-            .get("token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::BadResponse,
-                    format!("the getToken answer from {host} has status true but no token"),
-                )
-            })?;
-        let userid = obj.get("userid").and_then(Value::as_str).map(str::to_owned);
-        if user.is_some() && userid.is_none() {
-            return Err(Error::new(
-                ErrorKind::BadResponse,
-                format!("the getToken answer from {host} has no userid although userType and userContain were sent"),
-            ));
-        }
+        let token = parse_get_token_answer(&answer, self.http.host(), user.is_some())?;
         Ok(Fresh {
-            value: WeaverToken {
-                token: token.to_owned(),
-                userid,
-            },
+            value: token,
             refresh_at: refresh_at(self.config.token_ttl, self.config.http.refresh_margin),
         })
     }
+}
+
+/// Reads the e9 server's answer to getToken.
+pub(crate) fn parse_get_token_answer(
+    answer: &Answer,
+    host: &str,
+    user_requested: bool,
+) -> Result<WeaverToken> {
+    let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    let obj = match json {
+        Some(Value::Object(obj)) => obj,
+        _ if answer.status != 200 => return Err(http_error(&answer, host)),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::BadResponse,
+                format!(
+                    "the getToken answer from {host} is not JSON: {}",
+                    snippet(&answer.body)
+                ),
+            ))
+        }
+    };
+    let msg = obj.get("msg").and_then(Value::as_str).unwrap_or_default();
+    match obj.get("status") {
+        Some(Value::Bool(true)) => {}
+        Some(Value::Bool(false)) => {
+            return Err(Error::new(
+                ErrorKind::Rejected,
+                format!("e9 refused getToken: {msg}"),
+            ))
+        }
+        _ if answer.status != 200 => return Err(http_error(&answer, host)),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::BadResponse,
+                format!(
+                    "the getToken answer from {host} has no boolean \"status\": {}",
+                    snippet(&answer.body)
+                ),
+            ))
+        }
+    }
+    let token = obj
+        .get("token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::BadResponse,
+                format!("the getToken answer from {host} has status true but no token"),
+            )
+        })?;
+    let userid = obj.get("userid").and_then(Value::as_str).map(str::to_owned);
+    if user_requested && userid.is_none() {
+        return Err(Error::new(
+            ErrorKind::BadResponse,
+            format!("the getToken answer from {host} has no userid although userType and userContain were sent"),
+        ));
+    }
+    Ok(WeaverToken {
+        token: token.to_owned(),
+        userid,
+    })
 }

@@ -191,6 +191,12 @@ pub(crate) unsafe fn copy_last_error(
 ) -> erpauth_status {
     catch_unwind(AssertUnwindSafe(|| {
         if out_len.is_null() {
+            // The stored message is kept (this call never replaces it), but
+            // the output is cleared as for any failure.
+            if !out.is_null() && out_cap > 0 {
+                // SAFETY: out holds at least one byte.
+                unsafe { *out = 0 };
+            }
             return erpauth_status::ERPAUTH_INVALID_ARGUMENT;
         }
         LAST_ERROR.with(|e| {
