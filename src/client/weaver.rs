@@ -197,7 +197,7 @@ pub(crate) fn parse_get_token_answer(
     let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
     let obj = match json {
         Some(Value::Object(obj)) => obj,
-        _ if answer.status != 200 => return Err(http_error(&answer, host)),
+        _ if answer.status != 200 => return Err(http_error(answer, host)),
         _ => {
             return Err(Error::new(
                 ErrorKind::BadResponse,
@@ -217,7 +217,7 @@ pub(crate) fn parse_get_token_answer(
                 format!("e9 refused getToken: {msg}"),
             ))
         }
-        _ if answer.status != 200 => return Err(http_error(&answer, host)),
+        _ if answer.status != 200 => return Err(http_error(answer, host)),
         _ => {
             return Err(Error::new(
                 ErrorKind::BadResponse,
