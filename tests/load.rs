@@ -1,0 +1,1 @@
+//! Load test: written by the reliability work (issue 7).
