@@ -21,9 +21,13 @@ namespace ErpAuth.Tests
         }
 
         [Test]
-        public void VersionIsSemantic()
+        public void VersionIsTheCratesVersion()
         {
-            StringAssert.IsMatch(@"^\d+\.\d+\.\d+", Library.Version);
+            string manifest = System.IO.File.ReadAllText(System.IO.Path.Combine(TestPaths.RepoRoot, "Cargo.toml"));
+            // The first `version = "..."` of the root manifest is the [package] one.
+            Match version = Regex.Match(manifest, "^version\\s*=\\s*\"([^\"]+)\"", RegexOptions.Multiline);
+            Assert.IsTrue(version.Success, "no version in Cargo.toml");
+            Assert.AreEqual(version.Groups[1].Value, Library.Version);
         }
 
         [Test]
