@@ -19,7 +19,7 @@ namespace ErpAuth
         private const int InitialCapacity = 1024;
 
         // A buffer grown for an unusually long result is kept for the thread only up to this
-        // size, so one huge answer does not pin memory forever.
+        // size, so one huge answer does not hold memory for the life of the thread.
         private const int MaxKeptCapacity = 64 * 1024;
 
         // Retries after ERPAUTH_BUFFER_TOO_SMALL. One is enough for a deterministic result; the
@@ -28,7 +28,7 @@ namespace ErpAuth
         private const int MaxAttempts = 4;
         private const int GrowthSlack = 64;
 
-        // Each thread reuses its own buffer: no allocation per call beyond the result string,
+        // Each thread reuses its own output buffer: no buffer allocation per call,
         // and no sharing between threads. Native calls never call back into managed code, so a
         // buffer is never in use twice on one thread.
         [ThreadStatic]
