@@ -76,7 +76,8 @@ for bin in "${binaries[@]}"; do
         failed+=("valgrind $name")
     fi
     summary="$(grep -h 'ERROR SUMMARY' "$out/$name.valgrind.log" | tail -n 1 | sed 's/^==[0-9]*== //')"
-    printf '%-28s %s\n' "$name:" "${summary:-no ERROR SUMMARY (valgrind did not finish)}"
+    tally="$(tail -n 1 "$out/$name.valgrind.out")"
+    printf '%-28s %s (%s)\n' "$name:" "${summary:-no ERROR SUMMARY (valgrind did not finish)}" "$tally"
 done
 
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -236,7 +236,10 @@ static void check_buffer_contract(const char *name, call_fn call, const char *co
     /* out_len NULL: INVALID_ARGUMENT, out[0] cleared, a message naming out_len. */
     buf = canary_buffer(needed + 1);
     CHECK_STATUS(call(args, buf, needed + 1, NULL), ERPAUTH_INVALID_ARGUMENT);
-    CHECK(buf[0] == '\0');
+    if (!CHECK(buf[0] == '\0')) {
+        printf("    %s with out_len NULL did not set out[0] = '\\0' (spec/c-api.md: "
+               "\"any other failure: ... out[0] = '\\0'\")\n", name);
+    }
     if (!is_last_error) {
         CHECK_CONTAINS(last_error_text(), "out_len");
     }
