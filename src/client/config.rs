@@ -49,8 +49,8 @@ pub struct HttpOptions {
     pub timeout: Duration,
     /// `tls_roots`: `"webpki"` (default) or `"system"`.
     pub tls_roots: TlsRoots,
-    /// `ca_file`: a PEM bundle of extra CAs to trust beside the web roots
-    /// (for servers with an internal CA).
+    /// `ca_file`: a PEM bundle of the CAs to trust instead of the web roots
+    /// (for on-premise servers with an internal CA), as curl's `--cacert`.
     pub ca_file: Option<String>,
     /// `proxy`: an HTTP proxy URL such as `http://user:pass@proxy:3128`.
     pub proxy: Option<String>,

@@ -28,9 +28,10 @@ impl Http {
         let root_certs = match (&options.ca_file, options.tls_roots) {
             (None, TlsRoots::WebPki) => RootCerts::WebPki,
             (None, TlsRoots::System) => RootCerts::PlatformVerifier,
-            (Some(path), _) => {
-                RootCerts::Specific(std::sync::Arc::new(web_roots_plus(path, what)?))
-            }
+            // Like curl's --cacert or a Java trust store: the bundle replaces
+            // the web roots, so an intranet server's CA is trusted without
+            // trusting the public PKI for that server too.
+            (Some(path), _) => RootCerts::Specific(std::sync::Arc::new(ca_file_certs(path, what)?)),
         };
         let proxy = match options.proxy.as_deref() {
             None => None,
@@ -169,18 +170,14 @@ impl Http {
     }
 }
 
-/// Mozilla's roots plus the certificates of the PEM file at `path`.
-fn web_roots_plus(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
+/// The certificates of the PEM file at `path`.
+fn ca_file_certs(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
     let pem = std::fs::read(path).map_err(|e| {
         Error::invalid(format!(
             "{what} config key \"ca_file\": cannot read {path}: {e}"
         ))
     })?;
-    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-        .collect();
-    let before = certs.len();
+    let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
@@ -192,7 +189,7 @@ fn web_roots_plus(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
             }
         }
     }
-    if certs.len() == before {
+    if certs.is_empty() {
         return Err(Error::invalid(format!(
             "{what} config key \"ca_file\": {path} holds no PEM certificate"
         )));
