@@ -1,14 +1,12 @@
 package io.github.erpauth;
 
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import com.sun.jna.ptr.PointerByReference;
 
 /**
  * JNA direct mapping of the client functions of the C ABI, registered apart from
  * {@link Natives} so that the signature functions keep working with a library that
  * predates the clients. Types are mapped as explained in {@link Natives}; an opaque
- * client is a {@link Pointer}.
+ * client is its address in a {@code long}.
  */
 final class ClientNatives {
     private static final Throwable LOAD_FAILURE;
@@ -35,26 +33,26 @@ final class ClientNatives {
         }
     }
 
-    static native int erpauth_kingdee_client_new(byte[] configJson, PointerByReference outClient);
+    static native int erpauth_kingdee_client_new(long configJson, long outClient);
 
-    static native int erpauth_kingdee_client_app_token(Pointer client, byte[] out, long outCap, long[] outLen);
+    static native int erpauth_kingdee_client_app_token(long client, long out, long outCap, long outLen);
 
-    static native int erpauth_kingdee_client_headers(Pointer client, byte[] method, byte[] pathAndQuery,
-            byte[] out, long outCap, long[] outLen);
+    static native int erpauth_kingdee_client_headers(long client, long method, long pathAndQuery,
+            long out, long outCap, long outLen);
 
-    static native void erpauth_kingdee_client_invalidate(Pointer client);
+    static native void erpauth_kingdee_client_invalidate(long client);
 
-    static native void erpauth_kingdee_client_free(Pointer client);
+    static native void erpauth_kingdee_client_free(long client);
 
-    static native int erpauth_weaver_client_new(byte[] configJson, PointerByReference outClient);
+    static native int erpauth_weaver_client_new(long configJson, long outClient);
 
-    static native int erpauth_weaver_client_token(Pointer client, byte[] userType, byte[] userContain,
-            byte[] out, long outCap, long[] outLen);
+    static native int erpauth_weaver_client_token(long client, long userType, long userContain,
+            long out, long outCap, long outLen);
 
-    static native int erpauth_weaver_client_userid(Pointer client, byte[] userType, byte[] userContain,
-            byte[] out, long outCap, long[] outLen);
+    static native int erpauth_weaver_client_userid(long client, long userType, long userContain,
+            long out, long outCap, long outLen);
 
-    static native void erpauth_weaver_client_invalidate(Pointer client);
+    static native void erpauth_weaver_client_invalidate(long client);
 
-    static native void erpauth_weaver_client_free(Pointer client);
+    static native void erpauth_weaver_client_free(long client);
 }

@@ -1,6 +1,5 @@
 package io.github.erpauth;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,18 +43,6 @@ final class ConfigJson {
             }
         }
         return json.append('}').toString();
-    }
-
-    /**
-     * The JSON as NUL-terminated UTF-8 for {@code *_client_new}. The caller wipes the array
-     * after the call: it holds the secrets.
-     */
-    byte[] toCString() {
-        return Utf8.cString(toJson(), "configuration");
-    }
-
-    static void wipe(byte[] bytes) {
-        Arrays.fill(bytes, (byte) 0);
     }
 
     static void appendString(StringBuilder json, String s) {

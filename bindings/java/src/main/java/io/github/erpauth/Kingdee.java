@@ -26,11 +26,12 @@ public final class Kingdee {
      * Base64(lower-hex(HMAC-SHA256(key = appSecret, msg = appKey))).
      */
     public static String appSignature(String appKey, String appSecret) {
-        byte[] key = Utf8.cString(Objects.requireNonNull(appKey, "appKey"), "appKey");
-        byte[] secret = Utf8.cString(Objects.requireNonNull(appSecret, "appSecret"), "appSecret");
+        Objects.requireNonNull(appKey, "appKey");
+        Objects.requireNonNull(appSecret, "appSecret");
         Natives.requireLoaded();
-        return NativeCall.text(SIGNATURE_BUFFER,
-                (out, cap, len) -> Natives.erpauth_kingdee_app_signature(key, secret, out, cap, len));
+        return NativeCall.text(SIGNATURE_BUFFER, NativeScratch.bound(appKey) + NativeScratch.bound(appSecret),
+                s -> Natives.erpauth_kingdee_app_signature(s.string(appKey, "appKey"), s.string(appSecret, "appSecret"),
+                        s.out(), s.outCap(), s.outLen()));
     }
 
     /**
@@ -41,14 +42,18 @@ public final class Kingdee {
      * @param timestamp milliseconds since the epoch in decimal, as sent in {@code X-Api-TimeStamp}
      */
     public static String stringToSign(String method, String pathAndQuery, String nonce, String timestamp) {
-        byte[] m = Utf8.cString(Objects.requireNonNull(method, "method"), "method");
-        byte[] target = Utf8.cString(Objects.requireNonNull(pathAndQuery, "pathAndQuery"), "pathAndQuery");
-        byte[] n = Utf8.cString(Objects.requireNonNull(nonce, "nonce"), "nonce");
-        byte[] t = Utf8.cString(Objects.requireNonNull(timestamp, "timestamp"), "timestamp");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+        Objects.requireNonNull(nonce, "nonce");
+        Objects.requireNonNull(timestamp, "timestamp");
         Natives.requireLoaded();
-        // Escapes decoded and re-encoded twice can grow a target about fivefold.
-        return NativeCall.text(128 + 6 * target.length,
-                (out, cap, len) -> Natives.erpauth_kingdee_string_to_sign(m, target, n, t, out, cap, len));
+        long arguments = NativeScratch.bound(method) + NativeScratch.bound(pathAndQuery) + NativeScratch.bound(nonce)
+                + NativeScratch.bound(timestamp);
+        // Escapes decoded and encoded twice can grow a target about fivefold.
+        return NativeCall.text(128 + (int) Math.min(arguments * 2, 1 << 20), arguments,
+                s -> Natives.erpauth_kingdee_string_to_sign(s.string(method, "method"),
+                        s.string(pathAndQuery, "pathAndQuery"), s.string(nonce, "nonce"),
+                        s.string(timestamp, "timestamp"), s.out(), s.outCap(), s.outLen()));
     }
 
     /**
@@ -57,14 +62,18 @@ public final class Kingdee {
      */
     public static String signature(String clientSecret, String method, String pathAndQuery,
             String nonce, String timestamp) {
-        byte[] secret = Utf8.cString(Objects.requireNonNull(clientSecret, "clientSecret"), "clientSecret");
-        byte[] m = Utf8.cString(Objects.requireNonNull(method, "method"), "method");
-        byte[] target = Utf8.cString(Objects.requireNonNull(pathAndQuery, "pathAndQuery"), "pathAndQuery");
-        byte[] n = Utf8.cString(Objects.requireNonNull(nonce, "nonce"), "nonce");
-        byte[] t = Utf8.cString(Objects.requireNonNull(timestamp, "timestamp"), "timestamp");
+        Objects.requireNonNull(clientSecret, "clientSecret");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+        Objects.requireNonNull(nonce, "nonce");
+        Objects.requireNonNull(timestamp, "timestamp");
         Natives.requireLoaded();
-        return NativeCall.text(SIGNATURE_BUFFER,
-                (out, cap, len) -> Natives.erpauth_kingdee_signature(secret, m, target, n, t, out, cap, len));
+        long arguments = NativeScratch.bound(clientSecret) + NativeScratch.bound(method)
+                + NativeScratch.bound(pathAndQuery) + NativeScratch.bound(nonce) + NativeScratch.bound(timestamp);
+        return NativeCall.text(SIGNATURE_BUFFER, arguments,
+                s -> Natives.erpauth_kingdee_signature(s.string(clientSecret, "clientSecret"), s.string(method, "method"),
+                        s.string(pathAndQuery, "pathAndQuery"), s.string(nonce, "nonce"),
+                        s.string(timestamp, "timestamp"), s.out(), s.outCap(), s.outLen()));
     }
 
     /**
@@ -77,13 +86,17 @@ public final class Kingdee {
      */
     public static Map<String, String> signHeaders(String clientId, String clientSecret, String method,
             String pathAndQuery) {
-        byte[] id = Utf8.cString(Objects.requireNonNull(clientId, "clientId"), "clientId");
-        byte[] secret = Utf8.cString(Objects.requireNonNull(clientSecret, "clientSecret"), "clientSecret");
-        byte[] m = Utf8.cString(Objects.requireNonNull(method, "method"), "method");
-        byte[] target = Utf8.cString(Objects.requireNonNull(pathAndQuery, "pathAndQuery"), "pathAndQuery");
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(clientSecret, "clientSecret");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(pathAndQuery, "pathAndQuery");
         Natives.requireLoaded();
-        String lines = NativeCall.text(HEADERS_BUFFER + id.length,
-                (out, cap, len) -> Natives.erpauth_kingdee_sign_headers(id, secret, m, target, out, cap, len));
+        long arguments = NativeScratch.bound(clientId) + NativeScratch.bound(clientSecret) + NativeScratch.bound(method)
+                + NativeScratch.bound(pathAndQuery);
+        String lines = NativeCall.text(HEADERS_BUFFER + 3 * clientId.length(), arguments,
+                s -> Natives.erpauth_kingdee_sign_headers(s.string(clientId, "clientId"),
+                        s.string(clientSecret, "clientSecret"), s.string(method, "method"),
+                        s.string(pathAndQuery, "pathAndQuery"), s.out(), s.outCap(), s.outLen()));
         return parseHeaderLines(lines);
     }
 

@@ -1,7 +1,5 @@
 package io.github.erpauth;
 
-import com.sun.jna.Pointer;
-import com.sun.jna.ptr.PointerByReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -36,21 +34,10 @@ public final class KingdeeClient implements AutoCloseable {
     private final String description;
 
     private KingdeeClient(Builder builder) {
-        ConfigJson config = builder.config;
-        byte[] json = config.toCString();
+        String json = builder.config.toJson();
         ClientNatives.requireLoaded();
-        PointerByReference out = new PointerByReference();
-        int status;
-        try {
-            status = ClientNatives.erpauth_kingdee_client_new(json, out);
-        } finally {
-            ConfigJson.wipe(json);
-        }
-        if (status != NativeCall.OK) {
-            throw NativeCall.lastError(status);
-        }
-        Pointer pointer = out.getValue();
-        this.handle = new NativeHandle("KingdeeClient", pointer, ClientNatives::erpauth_kingdee_client_free);
+        long address = NativeCall.newClient(json, ClientNatives::erpauth_kingdee_client_new);
+        this.handle = new NativeHandle("KingdeeClient", address, ClientNatives::erpauth_kingdee_client_free);
         this.cleanable = HandleCleaner.register(this, handle);
         this.description = "KingdeeClient[clientId=" + builder.clientId + ", baseUrl=" + builder.baseUrl + "]";
     }
@@ -70,10 +57,10 @@ public final class KingdeeClient implements AutoCloseable {
      * @throws IllegalStateException if the client is closed
      */
     public String appToken() {
-        Pointer client = handle.acquire();
+        long client = handle.acquire();
         try {
-            return NativeCall.text(TOKEN_BUFFER,
-                    (out, cap, len) -> ClientNatives.erpauth_kingdee_client_app_token(client, out, cap, len));
+            return NativeCall.text(TOKEN_BUFFER, 0,
+                    s -> ClientNatives.erpauth_kingdee_client_app_token(client, s.out(), s.outCap(), s.outLen()));
         } finally {
             handle.release();
         }
@@ -91,13 +78,14 @@ public final class KingdeeClient implements AutoCloseable {
      * @throws IllegalStateException if the client is closed
      */
     public Map<String, String> headers(String method, String pathAndQuery) {
-        byte[] m = Utf8.cString(Objects.requireNonNull(method, "method"), "method");
-        byte[] target = Utf8.cString(Objects.requireNonNull(pathAndQuery, "pathAndQuery"), "pathAndQuery");
-        Pointer client = handle.acquire();
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+        long client = handle.acquire();
         String lines;
         try {
-            lines = NativeCall.text(HEADERS_BUFFER + target.length,
-                    (out, cap, len) -> ClientNatives.erpauth_kingdee_client_headers(client, m, target, out, cap, len));
+            lines = NativeCall.text(HEADERS_BUFFER, NativeScratch.bound(method) + NativeScratch.bound(pathAndQuery),
+                    s -> ClientNatives.erpauth_kingdee_client_headers(client, s.string(method, "method"),
+                            s.string(pathAndQuery, "pathAndQuery"), s.out(), s.outCap(), s.outLen()));
         } finally {
             handle.release();
         }
@@ -111,7 +99,7 @@ public final class KingdeeClient implements AutoCloseable {
      * @throws IllegalStateException if the client is closed
      */
     public void invalidate() {
-        Pointer client = handle.acquire();
+        long client = handle.acquire();
         try {
             ClientNatives.erpauth_kingdee_client_invalidate(client);
         } finally {

@@ -10,14 +10,24 @@ final class NativeCall {
     static final int OK = 0;
     static final int BUFFER_TOO_SMALL = 1;
 
-    /** Every status of the library is below this; larger answers are refused as a bug. */
+    /** Every answer of the library is far below this; a larger one is refused as a bug. */
     private static final long MAX_OUTPUT = 64L * 1024 * 1024;
     /** Room for answers that change length between attempts (a new nonce, a newer timestamp). */
     private static final int MAX_ATTEMPTS = 8;
 
-    /** One C function with the {@code (char *out, size_t out_cap, size_t *out_len)} triple. */
+    /**
+     * One C function with the {@code (char *out, size_t out_cap, size_t *out_len)} triple:
+     * writes its arguments into the scratch memory and calls the function with
+     * {@link NativeScratch#out()}, {@link NativeScratch#outCap()}, {@link NativeScratch#outLen()}.
+     * May run more than once.
+     */
     interface TextFunction {
-        int call(byte[] out, long outCap, long[] outLen);
+        int call(NativeScratch scratch);
+    }
+
+    /** A {@code *_client_new} function: {@code (const char *config_json, T **out_client)}. */
+    interface NewClientFunction {
+        int call(long configJson, long outClient);
     }
 
     private NativeCall() {}
@@ -25,27 +35,56 @@ final class NativeCall {
     /**
      * The text the function writes, decoded as UTF-8.
      *
-     * @param firstSize the first buffer size in bytes, NUL included: large enough for the
-     *     usual answer, so one native call is the common case
+     * @param firstSize the first output buffer size in bytes, NUL included: large enough for
+     *     the usual answer, so one native call is the common case
+     * @param argumentBytes an upper bound of the bytes of all string arguments
+     *     (the sum of {@link NativeScratch#bound(String)})
      */
-    static String text(int firstSize, TextFunction function) {
-        byte[] out = new byte[firstSize];
-        long[] outLen = new long[1];
+    static String text(int firstSize, long argumentBytes, TextFunction function) {
+        int outCap = firstSize;
         for (int attempt = 1; ; attempt++) {
-            int status = function.call(out, out.length, outLen);
+            NativeScratch scratch = NativeScratch.begin(outCap, argumentBytes);
+            scratch.clearOutLen();
+            int status = function.call(scratch);
+            long length = scratch.outLenValue();
             if (status == OK) {
-                return Utf8.decode(out, checkedLength(outLen[0], out.length - 1));
+                return scratch.outText(checkedLength(length, outCap - 1L));
             }
             if (status != BUFFER_TOO_SMALL) {
                 throw lastError(status);
             }
             if (attempt == MAX_ATTEMPTS) {
                 throw new ErpAuthException(Status.INTERNAL, "erpauth asked for a bigger buffer "
-                        + MAX_ATTEMPTS + " times in a row (last " + outLen[0] + " bytes): a bug, please report it");
+                        + MAX_ATTEMPTS + " times in a row (last " + length + " bytes): a bug, please report it");
             }
-            long needed = checkedLength(outLen[0], MAX_OUTPUT) + 1L;
-            out = new byte[(int) Math.max(needed, Math.min(2L * out.length, MAX_OUTPUT + 1))];
+            long needed = checkedLength(length, MAX_OUTPUT) + 1L;
+            outCap = (int) Math.max(needed, Math.min(2L * outCap, MAX_OUTPUT + 1));
         }
+    }
+
+    /**
+     * Creates a native client from its JSON configuration; the scratch copy of the JSON,
+     * which holds secrets, is wiped after the call.
+     *
+     * @return the client's address, never 0
+     */
+    static long newClient(String configJson, NewClientFunction function) {
+        NativeScratch scratch = NativeScratch.begin(0, NativeScratch.bound(configJson));
+        scratch.clearOutLen();
+        int status;
+        try {
+            status = function.call(scratch.string(configJson, "configuration"), scratch.outLen());
+        } finally {
+            scratch.wipeArguments();
+        }
+        long client = scratch.outLenValue();
+        if (status != OK) {
+            throw lastError(status);
+        }
+        if (client == 0) {
+            throw new ErpAuthException(Status.INTERNAL, "erpauth returned OK and no client: a bug, please report it");
+        }
+        return client;
     }
 
     private static int checkedLength(long length, long max) {
@@ -74,17 +113,21 @@ final class NativeCall {
     }
 
     private static String lastErrorMessage() {
-        byte[] out = new byte[256];
-        long[] outLen = new long[1];
-        int status = Natives.erpauth_last_error(out, out.length, outLen);
-        if (status == BUFFER_TOO_SMALL && outLen[0] >= 0 && outLen[0] < MAX_OUTPUT) {
+        int outCap = 512;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            NativeScratch scratch = NativeScratch.begin(outCap, 0);
+            scratch.clearOutLen();
+            int status = Natives.erpauth_last_error(scratch.out(), scratch.outCap(), scratch.outLen());
+            long length = scratch.outLenValue();
+            if (status == OK && length >= 0 && length < outCap) {
+                return scratch.outText((int) length);
+            }
+            if (status != BUFFER_TOO_SMALL || length < 0 || length >= MAX_OUTPUT) {
+                return "(erpauth_last_error failed with status " + status + ")";
+            }
             // erpauth_last_error never replaces the stored message, so a retry reads the same one.
-            out = new byte[(int) outLen[0] + 1];
-            status = Natives.erpauth_last_error(out, out.length, outLen);
+            outCap = (int) length + 1;
         }
-        if (status != OK || outLen[0] < 0 || outLen[0] >= out.length) {
-            return "(erpauth_last_error failed with status " + status + ")";
-        }
-        return Utf8.decode(out, (int) outLen[0]);
+        return "(erpauth_last_error kept asking for a bigger buffer)";
     }
 }

@@ -1,6 +1,5 @@
 package io.github.erpauth;
 
-import com.sun.jna.Pointer;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -19,34 +18,34 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class NativeHandle {
     /** The {@code *_free} function of the handle's type. */
     interface Free {
-        void free(Pointer handle);
+        void free(long handle);
     }
 
     private final String owner;
-    private final Pointer pointer;
+    private final long address;
     private final Free free;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Lock useLock = lock.readLock();
     private volatile boolean freed;
 
-    NativeHandle(String owner, Pointer pointer, Free free) {
+    NativeHandle(String owner, long address, Free free) {
         this.owner = owner;
-        this.pointer = pointer;
+        this.address = address;
         this.free = free;
     }
 
     /**
-     * The pointer, for one call; {@link #release()} must follow in a {@code finally}.
+     * The client's address, for one call; {@link #release()} must follow in a {@code finally}.
      *
      * @throws IllegalStateException after {@link #free()}
      */
-    Pointer acquire() {
+    long acquire() {
         useLock.lock();
         if (freed) {
             useLock.unlock();
             throw new IllegalStateException(owner + " is closed");
         }
-        return pointer;
+        return address;
     }
 
     void release() {
@@ -60,7 +59,7 @@ final class NativeHandle {
         try {
             if (!freed) {
                 freed = true;
-                free.free(pointer);
+                free.free(address);
             }
         } finally {
             writeLock.unlock();

@@ -9,15 +9,17 @@ import com.sun.jna.Pointer;
  *
  * <p>Type mapping, chosen so that it is exact by construction:
  * <ul>
- *   <li>{@code const char *} in: a {@code byte[]} holding NUL-terminated UTF-8 made by
- *       {@link Utf8#cString}; never a Java {@code String}, whose conversion would use the
- *       platform's default charset;</li>
- *   <li>{@code char *out}: a {@code byte[]} of at least {@code out_cap} bytes, decoded as UTF-8;</li>
- *   <li>{@code size_t}: Java {@code long}, and {@code size_t *}: a {@code long[1]}.
- *       {@code size_t} is 64 bits on every 64-bit platform, LP64 (Linux, macOS) and LLP64
- *       (Windows) alike, and {@link NativeLibraryLoader} refuses a JVM where it is not.
- *       {@code NativeLong} would be wrong: it is C {@code long}, 32 bits on 64-bit Windows;</li>
- *   <li>{@code erpauth_status} ({@code int32_t}): Java {@code int}.</li>
+ *   <li>every pointer ({@code const char *} in, {@code char *out}, {@code size_t *out_len},
+ *       an opaque client): a Java {@code long} holding the address, in native memory from
+ *       {@link NativeScratch}. Strings are written there as NUL-terminated UTF-8, never
+ *       through a Java {@code String} conversion (which would use the platform's default
+ *       charset), and the output is decoded as UTF-8. All-{@code long} parameters are JNA's
+ *       cheapest direct call: nothing is pinned, copied or converted;</li>
+ *   <li>{@code size_t}: Java {@code long}. {@code size_t} and pointers are 64 bits on every
+ *       64-bit platform, LP64 (Linux, macOS) and LLP64 (Windows) alike, and
+ *       {@link NativeLibraryLoader} refuses a JVM where they are not. {@code NativeLong}
+ *       would be wrong: it is C {@code long}, 32 bits on 64-bit Windows;</li>
+ *   <li>{@code erpauth_status} ({@code int32_t}): Java {@code int}; {@code int64_t}: {@code long}.</li>
  * </ul>
  *
  * <p>Every caller first calls {@link #requireLoaded()}, so a library that cannot be loaded
@@ -66,22 +68,21 @@ final class Natives {
         return LOADED.library;
     }
 
-    static native int erpauth_last_error(byte[] out, long outCap, long[] outLen);
+    static native int erpauth_last_error(long out, long outCap, long outLen);
 
     static native Pointer erpauth_version();
 
-    static native int erpauth_kingdee_app_signature(byte[] appKey, byte[] appSecret,
-            byte[] out, long outCap, long[] outLen);
+    static native int erpauth_kingdee_app_signature(long appKey, long appSecret, long out, long outCap, long outLen);
 
-    static native int erpauth_kingdee_string_to_sign(byte[] method, byte[] pathAndQuery,
-            byte[] nonce, byte[] timestamp, byte[] out, long outCap, long[] outLen);
+    static native int erpauth_kingdee_string_to_sign(long method, long pathAndQuery, long nonce, long timestamp,
+            long out, long outCap, long outLen);
 
-    static native int erpauth_kingdee_signature(byte[] clientSecret, byte[] method,
-            byte[] pathAndQuery, byte[] nonce, byte[] timestamp, byte[] out, long outCap, long[] outLen);
+    static native int erpauth_kingdee_signature(long clientSecret, long method, long pathAndQuery, long nonce,
+            long timestamp, long out, long outCap, long outLen);
 
-    static native int erpauth_kingdee_sign_headers(byte[] clientId, byte[] clientSecret,
-            byte[] method, byte[] pathAndQuery, byte[] out, long outCap, long[] outLen);
+    static native int erpauth_kingdee_sign_headers(long clientId, long clientSecret, long method,
+            long pathAndQuery, long out, long outCap, long outLen);
 
-    static native int erpauth_weaver_sign(byte[] appid, byte[] secret, byte[] aesKey,
-            long timestampMs, byte[] out, long outCap, long[] outLen);
+    static native int erpauth_weaver_sign(long appid, long secret, long aesKey, long timestampMs,
+            long out, long outCap, long outLen);
 }

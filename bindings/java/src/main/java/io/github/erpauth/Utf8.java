@@ -1,8 +1,6 @@
 package io.github.erpauth;
 
-import java.nio.charset.StandardCharsets;
-
-/** UTF-8 conversion at the C boundary, never through the platform's default charset. */
+/** UTF-8 encoding for the C boundary, never through the platform's default charset. */
 final class Utf8 {
     private Utf8() {}
 
@@ -81,10 +79,5 @@ final class Utf8 {
             }
         }
         return out; // the last byte is still 0: the terminating NUL
-    }
-
-    /** The first {@code length} bytes of {@code buffer} as UTF-8. */
-    static String decode(byte[] buffer, int length) {
-        return new String(buffer, 0, length, StandardCharsets.UTF_8);
     }
 }

@@ -31,11 +31,13 @@ public final class Weaver {
      *     {@link #sign(String, String, String)}
      */
     public static String sign(String appid, String secret, String aesKey, long timestampMs) {
-        byte[] id = Utf8.cString(Objects.requireNonNull(appid, "appid"), "appid");
-        byte[] s = Utf8.cString(Objects.requireNonNull(secret, "secret"), "secret");
-        byte[] key = Utf8.cString(Objects.requireNonNull(aesKey, "aesKey"), "aesKey");
+        Objects.requireNonNull(appid, "appid");
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(aesKey, "aesKey");
         Natives.requireLoaded();
         return NativeCall.text(SIGN_BUFFER,
-                (out, cap, len) -> Natives.erpauth_weaver_sign(id, s, key, timestampMs, out, cap, len));
+                NativeScratch.bound(appid) + NativeScratch.bound(secret) + NativeScratch.bound(aesKey),
+                s -> Natives.erpauth_weaver_sign(s.string(appid, "appid"), s.string(secret, "secret"),
+                        s.string(aesKey, "aesKey"), timestampMs, s.out(), s.outCap(), s.outLen()));
     }
 }

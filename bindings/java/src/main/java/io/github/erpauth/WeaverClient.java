@@ -1,7 +1,5 @@
 package io.github.erpauth;
 
-import com.sun.jna.Pointer;
-import com.sun.jna.ptr.PointerByReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -61,19 +59,10 @@ public final class WeaverClient implements AutoCloseable {
     private final String description;
 
     private WeaverClient(Builder builder) {
-        byte[] json = builder.config.toCString();
+        String json = builder.config.toJson();
         ClientNatives.requireLoaded();
-        PointerByReference out = new PointerByReference();
-        int status;
-        try {
-            status = ClientNatives.erpauth_weaver_client_new(json, out);
-        } finally {
-            ConfigJson.wipe(json);
-        }
-        if (status != NativeCall.OK) {
-            throw NativeCall.lastError(status);
-        }
-        this.handle = new NativeHandle("WeaverClient", out.getValue(), ClientNatives::erpauth_weaver_client_free);
+        long address = NativeCall.newClient(json, ClientNatives::erpauth_weaver_client_new);
+        this.handle = new NativeHandle("WeaverClient", address, ClientNatives::erpauth_weaver_client_free);
         this.cleanable = HandleCleaner.register(this, handle);
         this.description = "WeaverClient[appid=" + builder.appid + ", baseUrl=" + builder.baseUrl + "]";
     }
@@ -110,12 +99,11 @@ public final class WeaverClient implements AutoCloseable {
      * @throws IllegalStateException if the client is closed
      */
     public String token(String userType, String userContain) {
-        byte[] type = Utf8.cString(userType, "userType");
-        byte[] contain = Utf8.cString(userContain, "userContain");
-        Pointer client = handle.acquire();
+        long client = handle.acquire();
         try {
-            return NativeCall.text(TOKEN_BUFFER,
-                    (out, cap, len) -> ClientNatives.erpauth_weaver_client_token(client, type, contain, out, cap, len));
+            return NativeCall.text(TOKEN_BUFFER, NativeScratch.bound(userType) + NativeScratch.bound(userContain),
+                    s -> ClientNatives.erpauth_weaver_client_token(client, s.string(userType, "userType"),
+                            s.string(userContain, "userContain"), s.out(), s.outCap(), s.outLen()));
         } finally {
             handle.release();
         }
@@ -135,12 +123,11 @@ public final class WeaverClient implements AutoCloseable {
      * @throws IllegalStateException if the client is closed
      */
     public String userid(String userType, String userContain) {
-        byte[] type = Utf8.cString(userType, "userType");
-        byte[] contain = Utf8.cString(userContain, "userContain");
-        Pointer client = handle.acquire();
+        long client = handle.acquire();
         try {
-            return NativeCall.text(TOKEN_BUFFER,
-                    (out, cap, len) -> ClientNatives.erpauth_weaver_client_userid(client, type, contain, out, cap, len));
+            return NativeCall.text(TOKEN_BUFFER, NativeScratch.bound(userType) + NativeScratch.bound(userContain),
+                    s -> ClientNatives.erpauth_weaver_client_userid(client, s.string(userType, "userType"),
+                            s.string(userContain, "userContain"), s.out(), s.outCap(), s.outLen()));
         } finally {
             handle.release();
         }
@@ -153,7 +140,7 @@ public final class WeaverClient implements AutoCloseable {
      * @throws IllegalStateException if the client is closed
      */
     public void invalidate() {
-        Pointer client = handle.acquire();
+        long client = handle.acquire();
         try {
             ClientNatives.erpauth_weaver_client_invalidate(client);
         } finally {

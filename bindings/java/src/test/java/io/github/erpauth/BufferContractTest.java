@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,74 +16,97 @@ import org.junit.jupiter.api.Test;
 
 /** The caller-owned buffer contract as the binding handles it, and the raw C ABI under it. */
 class BufferContractTest {
-    private static final byte[] KEY = Utf8.cString("abc", "k");
-    private static final byte[] SECRET = Utf8.cString("abc123", "s");
     private static final String EXPECTED =
             "ZDljMTI3NGIyNTE1MTRkYzlkNjc1MDNhYjUzMzgzNWMyY2M4YTdjMzdmNmM3YTVlNDkxMTkzNjdiOTFjNzUyZQ==";
+
+    private static Memory cString(String s) {
+        byte[] bytes = Utf8.cString(s, "s");
+        Memory memory = new Memory(bytes.length);
+        memory.write(0, bytes, 0, bytes.length);
+        return memory;
+    }
+
+    private static long address(Pointer p) {
+        return Pointer.nativeValue(p);
+    }
 
     @Test
     void rawContract() {
         Natives.requireLoaded();
-        long[] len = {-1};
-        assertEquals(1, Natives.erpauth_kingdee_app_signature(KEY, SECRET, null, 0, len), "size query");
-        assertEquals(88, len[0]);
+        Memory key = cString("abc");
+        Memory secret = cString("abc123");
+        Memory len = new Memory(8);
+        len.setLong(0, -1);
+        assertEquals(1, Natives.erpauth_kingdee_app_signature(address(key), address(secret), 0, 0, address(len)),
+                "size query with a NULL buffer");
+        assertEquals(88, len.getLong(0));
 
-        byte[] exact = new byte[88]; // one short: no room for the NUL
-        exact[0] = 'x';
-        assertEquals(1, Natives.erpauth_kingdee_app_signature(KEY, SECRET, exact, exact.length, len));
-        assertEquals(88, len[0]);
-        assertEquals('x', exact[0], "nothing is written when the buffer is too small");
+        Memory out = new Memory(89);
+        out.setByte(0, (byte) 'x');
+        assertEquals(1, Natives.erpauth_kingdee_app_signature(address(key), address(secret), address(out), 88,
+                address(len)), "one byte short: no room for the NUL");
+        assertEquals(88, len.getLong(0));
+        assertEquals('x', out.getByte(0), "nothing is written when the buffer is too small");
 
-        byte[] enough = new byte[89];
-        assertEquals(0, Natives.erpauth_kingdee_app_signature(KEY, SECRET, enough, enough.length, len));
-        assertEquals(88, len[0]);
-        assertEquals(0, enough[88], "NUL-terminated");
-        assertEquals(EXPECTED, new String(enough, 0, 88, StandardCharsets.US_ASCII));
+        assertEquals(0, Natives.erpauth_kingdee_app_signature(address(key), address(secret), address(out), 89,
+                address(len)));
+        assertEquals(88, len.getLong(0));
+        assertEquals(0, out.getByte(88), "NUL-terminated");
+        assertEquals(EXPECTED, new String(out.getByteArray(0, 88), StandardCharsets.US_ASCII));
 
-        byte[] failed = {'x', 'y'};
-        assertEquals(2, Natives.erpauth_weaver_sign(KEY, SECRET, KEY, 1, failed, failed.length, len));
-        assertEquals(0, len[0]);
-        assertEquals(0, failed[0], "out[0] is NUL after a failure");
-        assertEquals(2, Natives.erpauth_kingdee_app_signature(null, SECRET, enough, enough.length, len), "NULL argument");
+        out.setByte(0, (byte) 'x');
+        assertEquals(2, Natives.erpauth_weaver_sign(address(key), address(secret), address(key), 1, address(out), 89,
+                address(len)), "a bad AES key");
+        assertEquals(0, len.getLong(0));
+        assertEquals(0, out.getByte(0), "out[0] is NUL after a failure");
+        assertEquals(2, Natives.erpauth_kingdee_app_signature(0, address(secret), address(out), 89, address(len)),
+                "NULL argument");
     }
 
     @Test
     void theBindingGrowsATooSmallFirstBuffer() {
         AtomicInteger calls = new AtomicInteger();
-        String result = NativeCall.text(1, (out, cap, len) -> {
+        String result = NativeCall.text(1, 20, s -> {
             calls.incrementAndGet();
-            return Natives.erpauth_kingdee_app_signature(KEY, SECRET, out, cap, len);
+            return Natives.erpauth_kingdee_app_signature(s.string("abc", "k"), s.string("abc123", "s"), s.out(),
+                    s.outCap(), s.outLen());
         });
         assertEquals(EXPECTED, result);
         assertEquals(2, calls.get(), "one call to learn the size, one to fill");
 
-        // A long multi-byte answer from a tiny first buffer.
-        String path = "/" + new String(new char[300]).replace('\0', '中');
-        byte[] target = Utf8.cString(path, "t");
-        byte[] get = Utf8.cString("GET", "m");
-        byte[] one = Utf8.cString("1", "n");
-        String sts = NativeCall.text(4,
-                (out, cap, len) -> Natives.erpauth_kingdee_string_to_sign(get, target, one, one, out, cap, len));
+        // A long multi-byte answer from a tiny first buffer; arguments beyond the thread's scratch memory.
+        String path = "/" + new String(new char[30000]).replace('\0', '中');
+        String sts = NativeCall.text(4, NativeScratch.bound(path) + 10,
+                s -> Natives.erpauth_kingdee_string_to_sign(s.string("GET", "m"), s.string(path, "t"),
+                        s.string("1", "n"), s.string("1", "t"), s.out(), s.outCap(), s.outLen()));
         assertEquals(Reference.stringToSign("GET", path, new ArrayList<>(), "1", "1"), sts);
+        assertEquals(sts, Kingdee.stringToSign("GET", path, "1", "1"));
     }
 
     @Test
     void aFunctionThatNeverFitsIsABugNotALoop() {
-        ErpAuthException e = assertThrows(ErpAuthException.class, () -> NativeCall.text(8, (out, cap, len) -> {
-            len[0] = cap; // always one byte more than offered
-            return NativeCall.BUFFER_TOO_SMALL;
+        ErpAuthException e = assertThrows(ErpAuthException.class, () -> NativeCall.text(8, 0, s -> {
+            s.string("x", "x");
+            return NativeCall.BUFFER_TOO_SMALL; // *out_len stays 0: "needs 0" yet "too small"
         }));
         assertEquals(Status.INTERNAL, e.getStatus());
     }
 
     @Test
+    void nonAsciiAndRefusedArgumentsInScratchMemory() {
+        assertEquals(Reference.appSignature("ключ", "😀 secret"), Kingdee.appSignature("ключ", "😀 secret"));
+        // A refused argument after an accepted one leaves the next call unaffected.
+        assertThrows(ErpAuthException.class, () -> Kingdee.appSignature("ok", "bad\uDC00"));
+        assertEquals(EXPECTED, Kingdee.appSignature("abc", "abc123"));
+    }
+
+    @Test
     void longErrorMessagesAreReadWhole() {
         // The library names an unknown config key in its message; a long key makes a long message.
-        String key = "k" + new String(new char[600]).replace('\0', 'x');
-        byte[] config = Utf8.cString("{\"" + key + "\":1}", "config");
+        String key = "k" + new String(new char[900]).replace('\0', 'x');
         ClientNatives.requireLoaded();
-        int status = ClientNatives.erpauth_weaver_client_new(config, new com.sun.jna.ptr.PointerByReference());
-        ErpAuthException e = NativeCall.lastError(status);
+        ErpAuthException e = assertThrows(ErpAuthException.class,
+                () -> NativeCall.newClient("{\"" + key + "\":1}", ClientNatives::erpauth_weaver_client_new));
         assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
         assertTrue(e.getMessage().contains(key), "message cut short: " + e.getMessage().length() + " chars");
     }
