@@ -27,7 +27,7 @@ impl Http {
     pub fn new(base_url: String, options: &HttpOptions, what: &str) -> Result<Http> {
         let root_certs = match (&options.ca_file, options.tls_roots) {
             (None, TlsRoots::WebPki) => RootCerts::WebPki,
-            (None, TlsRoots::System) => RootCerts::PlatformVerifier,
+            (None, TlsRoots::System) => RootCerts::Specific(system_roots(what)?),
             // Like curl's --cacert or a Java trust store: the bundle replaces
             // the web roots, so an intranet server's CA is trusted without
             // trusting the public PKI for that server too.
@@ -170,6 +170,36 @@ impl Http {
     }
 }
 
+/// The operating system's trusted roots (the PEM bundle or directory named
+/// by `SSL_CERT_FILE`/`SSL_CERT_DIR`, else the distribution's bundle on
+/// Linux, the system store on Windows and macOS), loaded once per process.
+fn system_roots(what: &str) -> Result<std::sync::Arc<Vec<Certificate<'static>>>> {
+    static ROOTS: std::sync::OnceLock<std::sync::Arc<Vec<Certificate<'static>>>> =
+        std::sync::OnceLock::new();
+    if let Some(roots) = ROOTS.get() {
+        return Ok(roots.clone());
+    }
+    let loaded = rustls_native_certs::load_native_certs();
+    if loaded.certs.is_empty() {
+        let why = loaded
+            .errors
+            .first()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        return Err(Error::invalid(format!(
+            "{what} config key \"tls_roots\" is \"system\", but no trusted root \
+             certificate was found in the operating system's store{why}; install the \
+             CA certificates package or set SSL_CERT_FILE"
+        )));
+    }
+    let roots = loaded
+        .certs
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .collect();
+    Ok(ROOTS.get_or_init(|| std::sync::Arc::new(roots)).clone())
+}
+
 /// The certificates of the PEM file at `path`.
 fn ca_file_certs(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
     let pem = std::fs::read(path).map_err(|e| {
@@ -210,5 +240,58 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         format!("{}…", one_line.trim_end())
     } else {
         one_line.trim().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(tls_roots: TlsRoots, ca_file: Option<&str>) -> HttpOptions {
+        HttpOptions {
+            tls_roots,
+            ca_file: ca_file.map(str::to_owned),
+            ..HttpOptions::default()
+        }
+    }
+
+    #[test]
+    fn trust_store_options() {
+        let url = || "https://example.invalid".to_owned();
+        Http::new(url(), &options(TlsRoots::WebPki, None), "Kingdee").unwrap();
+        // Debian's ca-certificates bundle is the system store here.
+        Http::new(url(), &options(TlsRoots::System, None), "Kingdee").unwrap();
+        let bundle = "/etc/ssl/certs/ca-certificates.crt";
+        if std::path::Path::new(bundle).exists() {
+            Http::new(url(), &options(TlsRoots::WebPki, Some(bundle)), "Kingdee").unwrap();
+        }
+
+        let missing = Http::new(
+            url(),
+            &options(TlsRoots::WebPki, Some("/no/such.pem")),
+            "Weaver",
+        );
+        let err = missing.err().unwrap();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(err.message().contains("\"ca_file\""), "{err}");
+
+        let not_pem = std::env::temp_dir().join(format!("erpauth-not-pem-{}", std::process::id()));
+        std::fs::write(&not_pem, "not a certificate").unwrap();
+        let err = Http::new(
+            url(),
+            &options(TlsRoots::WebPki, not_pem.to_str()),
+            "Weaver",
+        )
+        .err()
+        .unwrap();
+        std::fs::remove_file(&not_pem).unwrap();
+        assert!(err.message().contains("no PEM certificate"), "{err}");
+    }
+
+    #[test]
+    fn snippets_are_short_single_lines() {
+        assert_eq!(snippet(b"a\nb"), "a b");
+        let long = "x".repeat(500);
+        assert_eq!(snippet(long.as_bytes()).chars().count(), 121);
     }
 }
