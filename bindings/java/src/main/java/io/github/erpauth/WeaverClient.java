@@ -226,7 +226,7 @@ public final class WeaverClient implements AutoCloseable {
             return this;
         }
 
-        /** A PEM file of extra certificate authorities to trust, e.g. an internal CA. */
+        /** A PEM file of the certificate authorities to trust instead of the built-in web roots, e.g. an internal CA. */
         public Builder caFile(Path pemFile) {
             config.put("ca_file", Objects.requireNonNull(pemFile, "pemFile").toString());
             return this;
