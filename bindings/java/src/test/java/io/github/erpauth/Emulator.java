@@ -106,6 +106,15 @@ final class Emulator implements AutoCloseable {
         return stats().get(endpoint).getAsLong();
     }
 
+    /** Waits until the emulator has received {@code n} requests on {@code endpoint} (at most 10 s). */
+    void awaitRequests(String endpoint, long n) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (count(endpoint) < n) {
+            assertTrue(System.nanoTime() < deadline, "no request on " + endpoint + " within 10 s");
+            Thread.sleep(5);
+        }
+    }
+
     /** Applies a partial emulator config (see emulator/src/config.rs); fails the test if refused. */
     void configure(String patchJson) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/__emulator/config"))

@@ -206,16 +206,16 @@ class KingdeeClientTest {
 
     @Test
     void closeWaitsForTheCallsInFlight() throws Exception {
-        emulator.configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"delay\",\"delay_ms\":700,\"count\":1}}");
+        emulator.configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"delay\",\"delay_ms\":1000,\"count\":1}}");
         KingdeeClient client = emulator.kingdee().build();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<String> inFlight = pool.submit(client::appToken);
-            Thread.sleep(200); // the fetch is now waiting for the slow gateway
+            emulator.awaitRequests(TOKEN_COUNT, 1); // the call is now in flight, waiting for the answer
             long start = System.nanoTime();
             client.close();
             long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            // About 500 ms of the delay were left: close must have waited for them.
+            // Most of the 1000 ms delay was still ahead: close must have waited for it.
             assertTrue(closeMillis >= 300, "close returned after " + closeMillis + " ms, before the call in flight");
             assertEquals(32, inFlight.get().length(), "the call in flight completed normally");
             assertThrows(IllegalStateException.class, client::appToken);

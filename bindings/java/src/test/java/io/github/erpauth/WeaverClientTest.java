@@ -156,15 +156,16 @@ class WeaverClientTest {
 
     @Test
     void closeWaitsForTheCallsInFlight() throws Exception {
-        emulator.configure("{\"fault\":{\"endpoint\":\"weaver_get_token\",\"kind\":\"delay\",\"delay_ms\":700,\"count\":1}}");
+        emulator.configure("{\"fault\":{\"endpoint\":\"weaver_get_token\",\"kind\":\"delay\",\"delay_ms\":1000,\"count\":1}}");
         WeaverClient client = emulator.weaver().build();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<String> inFlight = pool.submit(() -> client.token());
-            Thread.sleep(200);
+            emulator.awaitRequests(TOKEN_COUNT, 1); // the call is now in flight, waiting for the answer
             long start = System.nanoTime();
             client.close();
             long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // Most of the 1000 ms delay was still ahead: close must have waited for it.
             assertTrue(closeMillis >= 300, "close returned after " + closeMillis + " ms, before the call in flight");
             assertEquals(36, inFlight.get().length(), "the call in flight completed normally (a UUID)");
         } finally {
