@@ -60,14 +60,6 @@ fn encode_into(out: &mut String, input: &str, keep: &Keep) {
     encode_bytes_into(unsafe { out.as_mut_vec() }, input.as_bytes(), keep);
 }
 
-pub(crate) fn gw_encode_bytes_into(out: &mut Vec<u8>, input: &[u8]) {
-    encode_bytes_into(out, input, &GW_KEEP);
-}
-
-pub(crate) fn java_encode_bytes_into(out: &mut Vec<u8>, input: &[u8]) {
-    encode_bytes_into(out, input, &JAVA_KEEP);
-}
-
 /// `java.net.URLEncoder.encode(input, "UTF-8")`: keeps `A-Z a-z 0-9 . - * _`.
 pub fn java_encode(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
@@ -117,48 +109,67 @@ pub(crate) fn decode_into(
     what: &str,
 ) -> Result<()> {
     out.clear();
-    let needs_decoding = input.contains(&b'%') || (plus_is_space && input.contains(&b'+'));
-    if !needs_decoding {
+    decode_append(out, input, plus_is_space, what)
+}
+
+/// Appends the decoding of `input` (which must come from a `&str`) to `out`,
+/// checked to be UTF-8. Bytes between escapes are copied in runs.
+pub(crate) fn decode_append(
+    out: &mut Vec<u8>,
+    input: &[u8],
+    plus_is_space: bool,
+    what: &str,
+) -> Result<()> {
+    // Without plus_is_space, '+' is searched for but copied as it is.
+    let plus = if plus_is_space { b'+' } else { b'%' };
+    let find_special = |bytes: &[u8]| super::fast::find2(bytes, b'%', plus);
+    let Some(first) = find_special(input) else {
         // Unchanged bytes of a &str are UTF-8 already.
         out.extend_from_slice(input);
         return Ok(());
-    }
-    out.reserve(input.len());
-    let mut i = 0;
+    };
+    let start = out.len();
+    out.extend_from_slice(&input[..first]);
+    let mut i = first;
+    let mut escaped_non_ascii = false;
     while i < input.len() {
         match input[i] {
             b'%' => {
                 let hi = input.get(i + 1).copied().and_then(hex_value);
                 let lo = input.get(i + 2).copied().and_then(hex_value);
-                match (hi, lo) {
-                    (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
-                    _ => {
-                        let end = (i + 3).min(input.len());
-                        let shown = String::from_utf8_lossy(&input[i..end]);
-                        return Err(Error::invalid(format!(
-                            "malformed percent escape \"{shown}\" at byte {i} of the {what}: \
-                             a '%' must be followed by two hex digits (write a literal '%' as %25)"
-                        )));
-                    }
-                }
+                let (Some(hi), Some(lo)) = (hi, lo) else {
+                    let end = (i + 3).min(input.len());
+                    let shown = String::from_utf8_lossy(&input[i..end]);
+                    return Err(Error::invalid(format!(
+                        "malformed percent escape \"{shown}\" at byte {i} of the {what}: \
+                         a '%' must be followed by two hex digits (write a literal '%' as %25)"
+                    )));
+                };
+                let b = hi << 4 | lo;
+                escaped_non_ascii |= b >= 0x80;
+                out.push(b);
                 i += 3;
             }
             b'+' if plus_is_space => {
                 out.push(b' ');
                 i += 1;
             }
-            b => {
-                out.push(b);
-                i += 1;
+            _ => {
+                let run = find_special(&input[i..]).unwrap_or(input.len() - i);
+                out.extend_from_slice(&input[i..i + run]);
+                i += run;
             }
         }
     }
-    if let Err(e) = std::str::from_utf8(out) {
-        return Err(Error::invalid(format!(
-            "the {what} decodes to bytes that are not UTF-8 (at decoded byte {}): \
-             percent escapes must encode UTF-8 text",
-            e.valid_up_to()
-        )));
+    // Only escapes can produce bytes that are not UTF-8.
+    if escaped_non_ascii {
+        if let Err(e) = std::str::from_utf8(&out[start..]) {
+            return Err(Error::invalid(format!(
+                "the {what} decodes to bytes that are not UTF-8 (at decoded byte {}): \
+                 percent escapes must encode UTF-8 text",
+                e.valid_up_to()
+            )));
+        }
     }
     Ok(())
 }

@@ -13,6 +13,7 @@
 //! ```
 
 mod encode;
+mod fast;
 mod sts;
 
 pub use encode::{gw_encode, java_encode, percent_decode};
@@ -47,7 +48,7 @@ impl Target {
             Some((p, q)) => (p, Some(q)),
             None => (path_and_query, None),
         };
-        check_path(raw_path)?;
+        check_path(raw_path.as_bytes())?;
         let path = percent_decode(raw_path, false, "path")?;
         let mut query = Vec::new();
         if let Some(q) = raw_query {
@@ -377,7 +378,13 @@ mod tests {
             }
             if next(4) > 0 {
                 target.push('?');
-                for _ in 0..next(10) {
+                // Now and then a long query, past the insertion sort's reach.
+                let atoms = if next(20) == 0 {
+                    40 + next(200)
+                } else {
+                    next(10)
+                };
+                for _ in 0..atoms {
                     target.push_str(ATOMS[next(ATOMS.len())]);
                 }
             }

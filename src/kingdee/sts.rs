@@ -3,19 +3,19 @@
 //! nothing. `Target::parse` + `canonical_query` + `string_to_sign_for` are
 //! the plain statement of the same rules; tests check the two agree.
 
-use super::encode::{decode_into, gw_encode_bytes_into, java_encode_bytes_into};
+use super::encode::decode_append;
+use super::fast;
 use crate::error::{Error, Result};
 use std::cell::RefCell;
 
 /// Buffers kept per thread between signatures.
 #[derive(Default)]
 pub(crate) struct StsBuilder {
-    /// One decoded path, name or value at a time.
+    /// The decoded path, names and values, back to back.
     decoded: Vec<u8>,
-    /// The single-encoded `gw(name)=java(value)` strings, back to back.
-    pairs: Vec<u8>,
-    /// (start, position of the '=', end) of each string in `pairs`.
-    ranges: Vec<(usize, usize, usize)>,
+    /// (name start, name end = value start, value end) of each parameter in
+    /// `decoded`.
+    params: Vec<(usize, usize, usize)>,
     /// The string to sign.
     out: Vec<u8>,
 }
@@ -76,8 +76,8 @@ pub(crate) fn check_digits(value: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn check_path(raw_path: &str) -> Result<()> {
-    if !raw_path.starts_with('/') {
+pub(crate) fn check_path(raw_path: &[u8]) -> Result<()> {
+    if raw_path.first() != Some(&b'/') {
         return Err(Error::invalid(
             "path_and_query must start with '/': pass only the path and query, \
              not the scheme and host (e.g. \"/jdy/v2/bd/customer?page=1\")",
@@ -88,13 +88,13 @@ pub(crate) fn check_path(raw_path: &str) -> Result<()> {
 
 impl StsBuilder {
     fn trim(&mut self) {
-        for buf in [&mut self.decoded, &mut self.pairs, &mut self.out] {
+        for buf in [&mut self.decoded, &mut self.out] {
             if buf.capacity() > KEEP_CAPACITY {
                 *buf = Vec::new();
             }
         }
-        if self.ranges.capacity() > KEEP_CAPACITY / 24 {
-            self.ranges = Vec::new();
+        if self.params.capacity() > KEEP_CAPACITY / 24 {
+            self.params = Vec::new();
         }
     }
 
@@ -102,9 +102,10 @@ impl StsBuilder {
         check_method(method)?;
         check_digits(nonce, "nonce")?;
         check_digits(ts, "timestamp")?;
-        let (raw_path, raw_query) = match path_and_query.split_once('?') {
-            Some((p, q)) => (p, q),
-            None => (path_and_query, ""),
+        let bytes = path_and_query.as_bytes();
+        let (raw_path, raw_query) = match fast::find2(bytes, b'?', b'?') {
+            Some(q) => (&bytes[..q], &bytes[q + 1..]),
+            None => (bytes, &b""[..]),
         };
         check_path(raw_path)?;
 
@@ -112,33 +113,45 @@ impl StsBuilder {
         out.clear();
         out.extend(method.bytes().map(|b| b.to_ascii_uppercase()));
         out.push(b'\n');
-        decode_into(&mut self.decoded, raw_path.as_bytes(), false, "path")?;
-        gw_encode_bytes_into(out, &self.decoded);
+        let decoded = &mut self.decoded;
+        decoded.clear();
+        decode_append(decoded, raw_path, false, "path")?;
+        fast::gw(out, decoded);
         out.push(b'\n');
 
-        self.pairs.clear();
-        self.ranges.clear();
-        for piece in raw_query.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
-            let start = self.pairs.len();
-            decode_into(&mut self.decoded, name.as_bytes(), true, "query")?;
-            gw_encode_bytes_into(&mut self.pairs, &self.decoded);
-            let eq = self.pairs.len();
-            self.pairs.push(b'=');
-            decode_into(&mut self.decoded, value.as_bytes(), true, "query")?;
-            java_encode_bytes_into(&mut self.pairs, &self.decoded);
-            self.ranges.push((start, eq, self.pairs.len()));
+        decoded.clear();
+        self.params.clear();
+        let mut rest = raw_query;
+        while !rest.is_empty() {
+            let end = fast::find2(rest, b'&', b'&').unwrap_or(rest.len());
+            let piece = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if piece.is_empty() {
+                continue;
+            }
+            let (name, value) = match fast::find2(piece, b'=', b'=') {
+                Some(eq) => (&piece[..eq], &piece[eq + 1..]),
+                None => (piece, &b""[..]),
+            };
+            let start = decoded.len();
+            decode_append(decoded, name, true, "query")?;
+            let middle = decoded.len();
+            decode_append(decoded, value, true, "query")?;
+            self.params.push((start, middle, decoded.len()));
         }
-        let pairs = &self.pairs;
-        self.ranges
-            .sort_unstable_by(|a, b| pairs[a.0..a.2].cmp(&pairs[b.0..b.2]));
-        for (i, &(start, eq, end)) in self.ranges.iter().enumerate() {
+        let decoded = &self.decoded;
+        let split = |&(start, middle, end): &(usize, usize, usize)| {
+            (&decoded[start..middle], &decoded[middle..end])
+        };
+        fast::sort_params(&mut self.params, split);
+        for (i, param) in self.params.iter().enumerate() {
             if i > 0 {
                 out.push(b'&');
             }
-            gw_encode_bytes_into(out, &pairs[start..eq]);
+            let (name, value) = split(param);
+            fast::gw_gw(out, name);
             out.push(b'=');
-            gw_encode_bytes_into(out, &pairs[eq + 1..end]);
+            fast::gw_java(out, value);
         }
 
         out.extend_from_slice(b"\nx-api-nonce:");
