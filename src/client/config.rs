@@ -5,7 +5,8 @@
 //! a value (a serde type error would echo a secret back into the message).
 
 use crate::error::{Error, Result};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 use zeroize::Zeroizing;
@@ -13,6 +14,57 @@ use zeroize::Zeroizing;
 /// A secret string: zeroized on drop, never shown by `Debug`.
 #[derive(Clone)]
 pub struct Secret(Zeroizing<String>);
+
+/// Decodes a JSON string literal (already checked by the JSON parser) into
+/// a zeroizing buffer sized up front, so it never reallocates and leaves no
+/// partial copy. `None` for a malformed literal or a lone surrogate.
+fn unescape_json_string(literal: &str) -> Option<Zeroizing<String>> {
+    let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = Zeroizing::new(String::with_capacity(inner.len()));
+    let mut chars = inner.chars();
+    let hex4 = |chars: &mut std::str::Chars<'_>| -> Option<u32> {
+        let mut v = 0;
+        for _ in 0..4 {
+            v = v * 16 + chars.next()?.to_digit(16)?;
+        }
+        Some(v)
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let decoded = match chars.next()? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let first = hex4(&mut chars)?;
+                let code = if (0xD800..0xDC00).contains(&first) {
+                    if chars.next()? != '\\' || chars.next()? != 'u' {
+                        return None;
+                    }
+                    let second = hex4(&mut chars)?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return None;
+                    }
+                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                } else {
+                    first
+                };
+                char::from_u32(code)?
+            }
+            _ => return None,
+        };
+        out.push(decoded);
+    }
+    Some(out)
+}
 
 impl Secret {
     /// Wraps `value`.
@@ -80,26 +132,35 @@ pub(crate) const HTTP_KEYS: &[&str] = &[
     "refresh_margin_s",
 ];
 
-/// A JSON object being read key by key; `finish` rejects unknown keys.
-pub(crate) struct ConfigObject {
-    map: Map<String, Value>,
+/// A JSON object being read key by key.
+///
+/// The values are kept as borrowed raw JSON text: nothing is copied until a
+/// key is read, and a secret is unescaped straight into a zeroizing buffer.
+/// So a refused config (unknown key, wrong type, syntax error) leaves no
+/// copy of a secret behind in freed memory, and neither does a secret
+/// written with JSON escapes (serde_json would unescape it in a scratch
+/// buffer it frees without clearing).
+pub(crate) struct ConfigObject<'a> {
+    map: BTreeMap<&'a str, &'a RawValue>,
     what: &'static str,
 }
 
-impl ConfigObject {
-    pub fn parse(json: &str, what: &'static str, known: &[&str]) -> Result<Self> {
-        let value: Value = serde_json::from_str(json).map_err(|e| {
-            // serde_json's syntax errors carry a position, never the input text.
-            Error::invalid(format!("{what} config is not valid JSON: {e}"))
-        })?;
-        let Value::Object(map) = value else {
+impl<'a> ConfigObject<'a> {
+    pub fn parse(json: &'a str, what: &'static str, known: &[&str]) -> Result<Self> {
+        if !json.trim_start().starts_with('{') {
             return Err(Error::invalid(format!(
                 "{what} config must be a JSON object like {{\"key\": \"value\"}}"
             )));
-        };
+        }
+        let map: BTreeMap<&str, &RawValue> = serde_json::from_str(json).map_err(|e| {
+            // serde_json's errors carry a position, never the input text.
+            Error::invalid(format!(
+                "{what} config is not valid JSON (keys must be plain strings without escapes): {e}"
+            ))
+        })?;
         if let Some(unknown) = map
             .keys()
-            .find(|k| !known.contains(&k.as_str()) && !HTTP_KEYS.contains(&k.as_str()))
+            .find(|k| !known.contains(k) && !HTTP_KEYS.contains(k))
         {
             let mut all: Vec<&str> = known.iter().chain(HTTP_KEYS).copied().collect();
             all.sort_unstable();
@@ -119,49 +180,75 @@ impl ConfigObject {
         ))
     }
 
+    /// The raw JSON text of `key`, `None` when absent or `null`.
+    fn raw(&mut self, key: &str) -> Option<&'a str> {
+        self.map
+            .remove(key)
+            .map(|raw| raw.get().trim())
+            .filter(|raw| *raw != "null")
+    }
+
     pub fn opt_string(&mut self, key: &str) -> Result<Option<String>> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+        match self.raw(key) {
+            None => Ok(None),
+            Some(raw) if raw.starts_with('"') => serde_json::from_str(raw)
+                .map(Some)
+                .map_err(|_| self.type_error(key, "a string")),
             Some(_) => Err(self.type_error(key, "a string")),
         }
+    }
+
+    fn required(&self, key: &str) -> Error {
+        Error::invalid(format!(
+            "{} config key \"{key}\" is required and must be a non-empty string",
+            self.what
+        ))
     }
 
     pub fn string(&mut self, key: &str) -> Result<String> {
         match self.opt_string(key)? {
             Some(s) if !s.is_empty() => Ok(s),
-            _ => Err(Error::invalid(format!(
-                "{} config key \"{key}\" is required and must be a non-empty string",
-                self.what
-            ))),
+            _ => Err(self.required(key)),
         }
     }
 
     pub fn secret(&mut self, key: &str) -> Result<Secret> {
-        // Take the value out as is so the only copy lives in the Secret.
-        self.string(key).map(Secret::new)
+        match self.raw(key) {
+            None => Err(self.required(key)),
+            Some(raw) if raw.starts_with('"') => match unescape_json_string(raw) {
+                Some(secret) if !secret.is_empty() => Ok(Secret(secret)),
+                Some(_) => Err(self.required(key)),
+                None => Err(self.type_error(key, "a string")),
+            },
+            Some(_) => Err(self.type_error(key, "a string")),
+        }
     }
 
     pub fn opt_u64(&mut self, key: &str, min: u64, max: u64) -> Result<Option<u64>> {
         let expected = format!("an integer from {min} to {max}");
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => match n.as_u64() {
-                Some(v) if (min..=max).contains(&v) => Ok(Some(v)),
+        match self.raw(key) {
+            None => Ok(None),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(v) if (min..=max).contains(&v) => Ok(Some(v)),
                 _ => Err(self.type_error(key, &expected)),
             },
-            Some(_) => Err(self.type_error(key, &expected)),
         }
     }
 
     /// A string, or an integer taken as its decimal text (Kingdee's `uid`).
     pub fn opt_string_or_integer(&mut self, key: &str) -> Result<Option<String>> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(Value::Number(n)) if n.is_u64() => Ok(Some(n.to_string())),
+        match self.raw(key) {
+            None => Ok(None),
+            Some(raw) if raw.starts_with('"') => self.opt_string_from(key, raw),
+            Some(raw) if raw.parse::<u64>().is_ok() => Ok(Some(raw.to_owned())),
             Some(_) => Err(self.type_error(key, "a string or a non-negative integer")),
         }
+    }
+
+    fn opt_string_from(&self, key: &str, raw: &str) -> Result<Option<String>> {
+        serde_json::from_str(raw)
+            .map(Some)
+            .map_err(|_| self.type_error(key, "a string"))
     }
 
     pub fn http_options(&mut self) -> Result<HttpOptions> {
@@ -260,6 +347,26 @@ mod tests {
             assert!(base_url(bad.into(), "x").is_err(), "{bad}");
         }
         assert_eq!(host_of("http://u:p@h:8080/x"), "h:8080");
+    }
+
+    #[test]
+    fn secrets_are_unescaped_like_json() {
+        for (literal, expected) in [
+            (r#""plain""#, "plain"),
+            (r#""a\"b\\c\/d""#, "a\"b\\c/d"),
+            (r#""\b\f\n\r\t""#, "\u{8}\u{c}\n\r\t"),
+            (r#""\u4e2d\u6587 \ud83d\ude00""#, "中文 😀"),
+            (r#""中文""#, "中文"),
+        ] {
+            let via_serde: String = serde_json::from_str(literal).unwrap();
+            assert_eq!(via_serde, expected);
+            assert_eq!(
+                unescape_json_string(literal).as_deref().map(String::as_str),
+                Some(expected)
+            );
+        }
+        assert!(unescape_json_string(r#""\ud83d""#).is_none());
+        assert!(unescape_json_string(r#""\x""#).is_none());
     }
 
     #[test]

@@ -227,6 +227,21 @@ fn ca_file_certs(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
     Ok(certs)
 }
 
+/// A server's own words for an error message: kept verbatim, except that
+/// control characters become spaces (the message is one line, and a server
+/// must not be able to forge log lines) and more than 300 characters are cut.
+pub(crate) fn server_words(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(300)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(300).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Shortens a body for an error message: valid UTF-8, one line, at most
 /// 120 characters.
 pub(crate) fn snippet(body: &[u8]) -> String {
@@ -286,6 +301,14 @@ mod tests {
         .unwrap();
         std::fs::remove_file(&not_pem).unwrap();
         assert!(err.message().contains("no PEM certificate"), "{err}");
+    }
+
+    #[test]
+    fn server_words_are_one_line() {
+        assert_eq!(server_words("授权密钥校验失败"), "授权密钥校验失败");
+        assert_eq!(server_words("a\nb\r\u{7}c\u{1b}[31m"), "a b  c [31m");
+        let long = "字".repeat(400);
+        assert_eq!(server_words(&long).chars().count(), 301);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::cache::{Cached, Fresh, SingleFlightCache};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{snippet, Answer, Http};
+use super::http::{server_words, snippet, Answer, Http};
 use super::refresh_at;
 use crate::error::{Error, ErrorKind, Result};
 use crate::kingdee::{self, check_header_value, java_encode};
@@ -311,7 +311,7 @@ pub(crate) fn code_and_text(obj: &serde_json::Map<String, Value>) -> (Option<i64
     });
     let text = ["description", "msg", "message"]
         .iter()
-        .find_map(|k| obj.get(*k)?.as_str().map(str::to_owned));
+        .find_map(|k| obj.get(*k)?.as_str().map(server_words));
     (code, text)
 }
 

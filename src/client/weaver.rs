@@ -2,7 +2,7 @@
 
 use super::cache::{Cached, Fresh, SingleFlightCache};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{snippet, Answer, Http};
+use super::http::{server_words, snippet, Answer, Http};
 use super::kingdee::http_error;
 use super::refresh_at;
 use crate::error::{Error, ErrorKind, Result};
@@ -208,7 +208,7 @@ pub(crate) fn parse_get_token_answer(
             ))
         }
     };
-    let msg = obj.get("msg").and_then(Value::as_str).unwrap_or_default();
+    let msg = server_words(obj.get("msg").and_then(Value::as_str).unwrap_or_default());
     match obj.get("status") {
         Some(Value::Bool(true)) => {}
         Some(Value::Bool(false)) => {

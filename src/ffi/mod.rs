@@ -228,3 +228,6 @@ pub unsafe extern "C" fn erpauth_weaver_sign(
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

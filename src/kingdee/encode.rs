@@ -139,7 +139,11 @@ pub(crate) fn decode_append(
                 let lo = input.get(i + 2).copied().and_then(hex_value);
                 let (Some(hi), Some(lo)) = (hi, lo) else {
                     let end = (i + 3).min(input.len());
-                    let shown = String::from_utf8_lossy(&input[i..end]);
+                    // Escaped, so a control character in the input cannot
+                    // break the one-line message.
+                    let shown = String::from_utf8_lossy(&input[i..end])
+                        .escape_debug()
+                        .to_string();
                     return Err(Error::invalid(format!(
                         "malformed percent escape \"{shown}\" at byte {i} of the {what}: \
                          a '%' must be followed by two hex digits (write a literal '%' as %25)"
