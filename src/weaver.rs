@@ -6,7 +6,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyInit};
+use aes::cipher::{BlockEncrypt, KeyInit};
 use md5::{Digest, Md5};
 use std::sync::atomic::{AtomicI64, Ordering};
 use zeroize::Zeroizing;
@@ -32,12 +32,14 @@ pub fn sign_text(appid: &str, secret: &str, timestamp_ms: i64) -> String {
     text
 }
 
-/// An AES-ECB-PKCS5 encryptor with its key schedule expanded once.
+/// AES in ECB mode with PKCS#5/7 padding, the key schedule expanded once.
+/// ECB is each 16-byte block encrypted on its own, so the cipher is used
+/// directly: encrypting borrows the key schedule instead of consuming a copy.
 #[derive(Clone)]
 enum EcbKey {
-    Aes128(ecb::Encryptor<aes::Aes128>),
-    Aes192(ecb::Encryptor<aes::Aes192>),
-    Aes256(ecb::Encryptor<aes::Aes256>),
+    Aes128(aes::Aes128),
+    Aes192(aes::Aes192),
+    Aes256(aes::Aes256),
 }
 
 impl EcbKey {
@@ -57,24 +59,29 @@ impl EcbKey {
         })
     }
 
+    /// Pads `plaintext` (PKCS#7: n bytes of value n, 1 to 16 of them) into
+    /// `buf` and encrypts it in place; returns the ciphertext.
+    fn encrypt_padded<'b>(&self, plaintext: &[u8], buf: &'b mut [u8]) -> &'b [u8] {
+        let padded_len = (plaintext.len() / 16 + 1) * 16;
+        let pad = (padded_len - plaintext.len()) as u8;
+        buf[..plaintext.len()].copy_from_slice(plaintext);
+        buf[plaintext.len()..padded_len].fill(pad);
+        for chunk in buf[..padded_len].chunks_exact_mut(16) {
+            let block = aes::Block::from_mut_slice(chunk);
+            match self {
+                EcbKey::Aes128(k) => k.encrypt_block(block),
+                EcbKey::Aes192(k) => k.encrypt_block(block),
+                EcbKey::Aes256(k) => k.encrypt_block(block),
+            }
+        }
+        &buf[..padded_len]
+    }
+
     /// Encrypts a plaintext of at most 63 bytes (one that pads to at most
     /// four blocks, as every sign text does) into lower-case hex on the stack.
     fn encrypt_short_hex(&self, plaintext: &[u8]) -> SignHex {
-        let mut blocks = [0u8; 64];
-        // Encrypting consumes the encryptor; cloning copies the expanded key
-        // schedule, which is far cheaper than expanding it again.
-        let ciphertext = match self {
-            EcbKey::Aes128(e) => e
-                .clone()
-                .encrypt_padded_b2b_mut::<Pkcs7>(plaintext, &mut blocks),
-            EcbKey::Aes192(e) => e
-                .clone()
-                .encrypt_padded_b2b_mut::<Pkcs7>(plaintext, &mut blocks),
-            EcbKey::Aes256(e) => e
-                .clone()
-                .encrypt_padded_b2b_mut::<Pkcs7>(plaintext, &mut blocks),
-        }
-        .expect("a plaintext under 64 bytes pads into 64");
+        let mut blocks = Zeroizing::new([0u8; 64]);
+        let ciphertext = self.encrypt_padded(plaintext, &mut blocks[..]);
         let mut text = SignHex {
             hex: [0u8; 128],
             len: ciphertext.len() * 2,
@@ -84,12 +91,8 @@ impl EcbKey {
     }
 
     fn encrypt_hex(&self, plaintext: &[u8]) -> String {
-        let ciphertext = match self {
-            EcbKey::Aes128(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-            EcbKey::Aes192(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-            EcbKey::Aes256(e) => e.clone().encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-        };
-        hex::encode(ciphertext)
+        let mut buf = Zeroizing::new(vec![0u8; (plaintext.len() / 16 + 1) * 16]);
+        hex::encode(self.encrypt_padded(plaintext, &mut buf))
     }
 }
 
