@@ -11,6 +11,11 @@ ROOT=$(pwd)
 # catches a stale one.
 export ERPAUTH_HEADER_CHECK=1
 export CARGO_TERM_COLOR=never
+# Every process that loads erpauth appends each error message it makes to
+# this file; the last suite checks that no test secret is in any of them.
+mkdir -p "$ROOT/target"
+export ERPAUTH_TEST_MESSAGE_LOG="$ROOT/target/test-messages.log"
+: > "$ERPAUTH_TEST_MESSAGE_LOG"
 
 passed=0
 failed=0
@@ -49,6 +54,9 @@ run_suite "python differential" tests/python/run.sh
 run_suite "C tests + valgrind" tests/c/run.sh
 run_suite "Java (JNA)" bindings/java/run-tests.sh
 run_suite "C# (Mono)" bindings/csharp/run-tests.sh
+run_suite "demo" examples/c/run-demo.sh
+run_suite "reliability: faults, secrets, load, Miri, ASan+UBSan, fuzz smoke" scripts/reliability.sh
+run_suite "no secret in any error message" scripts/check-secret-leaks.sh "$ERPAUTH_TEST_MESSAGE_LOG"
 
 echo
 if [ "$failed" -ne 0 ]; then
