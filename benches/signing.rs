@@ -58,6 +58,28 @@ fn kingdee(c: &mut Criterion) {
     let sts = erpauth::kingdee::string_to_sign("GET", TARGET, NONCE, TIMESTAMP).unwrap();
     assert_eq!(sts.len(), 240);
 
+    // Where the signature's time goes: the HMAC alone, then hex + Base64.
+    g.bench_function("hmac_sha256_of_240_bytes", |b| {
+        use hmac::{Hmac, Mac};
+        b.iter(|| {
+            let mut mac = <Hmac<sha2::Sha256>>::new_from_slice(CLIENT_SECRET.as_bytes()).unwrap();
+            mac.update(black_box(sts.as_bytes()));
+            mac.finalize().into_bytes()
+        })
+    });
+    g.bench_function("hex_then_base64_of_32_bytes", |b| {
+        use base64::Engine as _;
+        let digest = [0xA5u8; 32];
+        b.iter(|| {
+            let mut hex = [0u8; 64];
+            hex::encode_to_slice(black_box(digest), &mut hex).unwrap();
+            let mut out = [0u8; 88];
+            base64::engine::general_purpose::STANDARD
+                .encode_slice(hex, &mut out)
+                .unwrap();
+            out
+        })
+    });
     g.bench_function("canonical_query", |b| {
         b.iter(|| erpauth::kingdee::canonical_query(black_box(&target.query)))
     });
