@@ -138,23 +138,9 @@ impl Http {
             ureq::Error::ConnectionFailed => {
                 "the connection failed (nothing listening, or a firewall)".to_owned()
             }
-            ureq::Error::Io(io) => match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => {
-                    "connection refused (nothing listening on that port)".to_owned()
-                }
-                std::io::ErrorKind::ConnectionReset => {
-                    "the server reset the connection".to_owned()
-                }
-                std::io::ErrorKind::UnexpectedEof => {
-                    "the server closed the connection before the answer was complete".to_owned()
-                }
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => format!(
-                    "no complete answer within timeout_ms = {}",
-                    self.timeout_ms
-                ),
-                _ => format!("I/O error: {io}"),
-            },
-            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => format!(
+            ureq::Error::Io(io) => self.io_failure(io),
+            ureq::Error::Rustls(tls) => tls_failure(tls),
+            ureq::Error::Tls(_) | ureq::Error::Pem(_) => format!(
                 "TLS failed ({e}); for a server with an internal CA set \"ca_file\", \
                  and use http:// only if the server speaks plain HTTP"
             ),
@@ -168,6 +154,56 @@ impl Http {
             format!("request to {host} failed: {what}"),
         )
     }
+}
+
+impl Http {
+    /// ureq reports TLS and DNS failures as I/O errors; they are told apart
+    /// here so the message says what to fix.
+    fn io_failure(&self, io: &std::io::Error) -> String {
+        if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            return tls_failure(tls);
+        }
+        if is_dns_failure(io) {
+            return format!("the host name did not resolve (DNS): {io}");
+        }
+        match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                "connection refused (nothing listening on that port)".to_owned()
+            }
+            std::io::ErrorKind::ConnectionReset => "the server reset the connection".to_owned(),
+            std::io::ErrorKind::UnexpectedEof => {
+                "the server closed the connection before the answer was complete".to_owned()
+            }
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                format!("no complete answer within timeout_ms = {}", self.timeout_ms)
+            }
+            _ => format!("I/O error: {io}"),
+        }
+    }
+}
+
+fn tls_failure(tls: &rustls::Error) -> String {
+    match tls {
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => format!(
+            "TLS failed: the server's certificate is not trusted ({tls}); for a server \
+             with an internal CA set \"ca_file\" to that CA's PEM file"
+        ),
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => format!(
+            "TLS failed: the server does not speak TLS ({tls}); if it is a plain HTTP \
+             server, use an http:// base_url"
+        ),
+        _ => format!("TLS failed ({tls})"),
+    }
+}
+
+/// Name resolution failures: std's getaddrinfo error on Unix, Winsock's
+/// host-not-found codes on Windows.
+fn is_dns_failure(io: &std::io::Error) -> bool {
+    const WSAHOST_NOT_FOUND: i32 = 11001;
+    const WSANO_DATA: i32 = 11004;
+    io.to_string()
+        .starts_with("failed to lookup address information")
+        || (cfg!(windows) && matches!(io.raw_os_error(), Some(WSAHOST_NOT_FOUND | WSANO_DATA)))
 }
 
 /// The operating system's trusted roots (the PEM bundle or directory named
