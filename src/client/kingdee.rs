@@ -237,8 +237,9 @@ pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToke
             return Err(Error::new(
                 ErrorKind::Rejected,
                 format!(
-                    "Kingdee refused the app-token request: errcode {code}: {}",
-                    text.unwrap_or_default()
+                    "Kingdee refused the app-token request: errcode {code}: {}{}",
+                    text.unwrap_or_default(),
+                    hint(code)
                 ),
             ))
         }
@@ -301,6 +302,28 @@ fn expires_to_lifetime(v: &Value) -> Option<Duration> {
     (lifetime_ms > 0).then(|| Duration::from_millis(lifetime_ms as u64))
 }
 
+/// What to do about the refusals integrators meet most, after the server's
+/// own words.
+fn hint(code: i64) -> &'static str {
+    match code {
+        4003 => " (check client_id: it is the developer app's id)",
+        4006 => {
+            " (the gateway accepts X-Api-TimeStamp within 5 minutes of its own clock: \
+             check this machine's clock and NTP)"
+        }
+        4008 => {
+            " (X-Api-Signature is keyed with client_secret, not app_secret; compare \
+             erpauth_kingdee_string_to_sign with what the gateway expects)"
+        }
+        4010 | 4011 => " (fetch a new app-token: invalidate the client's cache)",
+        1030002006 => {
+            " (app_secret rotates every 24 hours: pull the current one with \
+             push_app_authorize)"
+        }
+        _ => "",
+    }
+}
+
 /// `errcode`/`code` and `description`/`msg`/`message` of a Kingdee answer
 /// (answers use either spelling).
 pub(crate) fn code_and_text(obj: &serde_json::Map<String, Value>) -> (Option<i64>, Option<String>) {
@@ -326,8 +349,9 @@ fn refusal_or_http(answer: &Answer, json: Option<&Value>, host: &str) -> Error {
                 return Error::new(
                     ErrorKind::Rejected,
                     format!(
-                        "the Kingdee gateway refused the request (HTTP 519): code {code}: {}",
-                        text.unwrap_or_default()
+                        "the Kingdee gateway refused the request (HTTP 519): code {code}: {}{}",
+                        text.unwrap_or_default(),
+                        hint(code)
                     ),
                 );
             }

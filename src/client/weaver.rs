@@ -188,6 +188,22 @@ impl WeaverClient {
     }
 }
 
+/// What to do about the refusals integrators meet most, after the server's
+/// own words.
+fn hint(msg: &str) -> &'static str {
+    if msg.contains("签名已过期") {
+        " (the server accepts a sign within 5 minutes of its own clock: check this \
+         machine's clock and NTP)"
+    } else if msg.contains("签名解密异常") {
+        " (the sign does not decrypt with the server's key: check aes_key)"
+    } else if msg.contains("禁用重复签名") {
+        " (this sign was used before: another process may be signing for the same \
+         appid in the same millisecond)"
+    } else {
+        ""
+    }
+}
+
 /// Reads the e9 server's answer to getToken.
 pub(crate) fn parse_get_token_answer(
     answer: &Answer,
@@ -214,7 +230,7 @@ pub(crate) fn parse_get_token_answer(
         Some(Value::Bool(false)) => {
             return Err(Error::new(
                 ErrorKind::Rejected,
-                format!("e9 refused getToken: {msg}"),
+                format!("e9 refused getToken: {msg}{}", hint(&msg)),
             ))
         }
         _ if answer.status != 200 => return Err(http_error(answer, host)),
