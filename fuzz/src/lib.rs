@@ -36,13 +36,40 @@ pub fn with_secrets_replaced(json: &str, secret_keys: &[&str]) -> Option<(String
 }
 
 /// What a client constructor made of a config, as text: its `Debug` on
-/// success, kind and message on failure.
+/// success, kind and message on failure. A JSON syntax position ("line 1
+/// column 74") is replaced by `N`: it counts the escaped length of the
+/// text before it, secrets included, which `with_secrets_replaced` keeps
+/// in bytes but not in JSON escapes.
 pub fn outcome<T: std::fmt::Debug>(result: erpauth::Result<T>) -> String {
     match result {
         Ok(client) => format!("ok {client:?}"),
         Err(err) => {
             check_message(&err);
-            format!("error {:?}: {}", err.kind(), err.message())
+            format!(
+                "error {:?}: {}",
+                err.kind(),
+                without_positions(err.message())
+            )
         }
     }
+}
+
+fn without_positions(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(|c: char| c.is_ascii_digit()) {
+        let (before, from_digits) = rest.split_at(i);
+        out.push_str(before);
+        let digits = from_digits
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(from_digits.len());
+        if before.ends_with("line ") || before.ends_with("column ") {
+            out.push('N');
+        } else {
+            out.push_str(&from_digits[..digits]);
+        }
+        rest = &from_digits[digits..];
+    }
+    out.push_str(rest);
+    out
 }
