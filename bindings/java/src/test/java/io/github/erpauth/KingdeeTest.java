@@ -103,6 +103,20 @@ class KingdeeTest {
     }
 
     @Test
+    void shortAndLongArgumentsAreEncodedExactlyOrRefused() {
+        String pad = "0123456789012345678901234567890123456789"; // past the long-string threshold
+        for (String prefix : new String[] {"", pad}) {
+            assertEquals(Reference.appSignature(prefix + "k?中", prefix + "?s"), Kingdee.appSignature(prefix + "k?中", prefix + "?s"));
+            for (String bad : new String[] {prefix + "a\0b", prefix + "x\uD800", prefix + "?\uDFFF?", prefix + "\uD800?"}) {
+                ErpAuthException e = assertThrows(ErpAuthException.class, () -> Kingdee.appSignature(bad, "s"));
+                assertEquals(Status.INVALID_ARGUMENT, e.getStatus(), bad.length() + " chars");
+            }
+        }
+        // A surrogate pair is fine and means one 4-byte character.
+        assertEquals(Reference.appSignature(pad + "😀", "s"), Kingdee.appSignature(pad + "😀", "s"));
+    }
+
+    @Test
     void signHeadersAreTheSixDocumentedHeadersAndVerify() {
         long before = System.currentTimeMillis();
         Map<String, String> h = Kingdee.signHeaders("my-client", VECTOR_SECRET, "GET", "/jdy/v2/bd/customer?page=1");
