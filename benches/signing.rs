@@ -38,6 +38,16 @@ fn floors(c: &mut Criterion) {
         let mut state = [0u32; 8];
         b.iter(|| sha2::compress256(&mut state, black_box(&blocks[..7])))
     });
+    // The same 7 blocks in the 5 calls an HMAC makes (ipad, 3 message
+    // blocks, last inner block, opad, outer block): the per-call cost.
+    g.bench_function("sha256_7_blocks_in_5_calls", |b| {
+        let mut state = [0u32; 8];
+        b.iter(|| {
+            for range in [0..1, 1..4, 4..5, 5..6, 6..7] {
+                sha2::compress256(&mut state, black_box(&blocks[range]));
+            }
+        })
+    });
     g.throughput(Throughput::Elements(1));
     g.bench_function("md5_1_block_plus_aes128_3_blocks", |b| {
         let mut md5 = md5::Md5Core::default();
