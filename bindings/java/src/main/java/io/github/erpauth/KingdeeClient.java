@@ -209,9 +209,18 @@ public final class KingdeeClient implements AutoCloseable {
             return this;
         }
 
-        /** An HTTP proxy such as {@code http://user:pass@proxy:3128}. */
+        /** An HTTP proxy such as {@code http://user:pass@proxy:3128}. Without one, no proxy is used. */
         public Builder proxy(String proxyUrl) {
             config.put("proxy", proxyUrl);
+            return this;
+        }
+
+        /**
+         * Use the proxy of the environment variables {@code HTTPS_PROXY}/{@code HTTP_PROXY}
+         * (never used unless asked for, so that an intranet server is not sent to a proxy).
+         */
+        public Builder proxyFromEnvironment() {
+            config.put("proxy", "env");
             return this;
         }
 

@@ -170,8 +170,41 @@ class KingdeeClientTest {
                 .tlsRoots(TlsRoots.SYSTEM).caFile(java.nio.file.Paths.get("/nonexistent.pem")).build());
         assertTrue(roots.getMessage().contains("ca_file"), roots.getMessage());
 
+        ErpAuthException margin = assertThrows(ErpAuthException.class,
+                () -> emulator.kingdee().refreshMargin(Duration.ofDays(2)).build());
+        assertTrue(margin.getMessage().contains("refresh_margin_s"), margin.getMessage());
+
+        ErpAuthException proxy = assertThrows(ErpAuthException.class,
+                () -> emulator.kingdee().proxy("not a proxy url").build());
+        assertTrue(proxy.getMessage().contains("proxy"), proxy.getMessage());
+
+        ErpAuthException caFile = assertThrows(ErpAuthException.class,
+                () -> emulator.kingdee().caFile(java.nio.file.Paths.get("/nonexistent/ca.pem")).build());
+        assertTrue(caFile.getMessage().contains("ca_file"), caFile.getMessage());
+
         assertThrows(NullPointerException.class, () -> KingdeeClient.builder().clientId(null));
         assertThrows(NullPointerException.class, () -> KingdeeClient.builder().timeout(null));
+    }
+
+    @Test
+    void everyOptionalSettingIsAcceptedWithAValidValue() throws Exception {
+        try (KingdeeClient client = emulator.kingdee()
+                .uid("700123")
+                .timeout(Duration.ofSeconds(5))
+                .refreshMargin(Duration.ofSeconds(60))
+                .tlsRoots(TlsRoots.WEBPKI)
+                .proxyFromEnvironment()
+                .build()) {
+            assertTrue(client.toString().startsWith("KingdeeClient[clientId=emu-client-id, baseUrl=http://127.0.0.1:"),
+                    client.toString());
+        }
+        try (WeaverClient client = emulator.weaver()
+                .tokenTtl(Duration.ofMinutes(10))
+                .refreshMargin(Duration.ofSeconds(30))
+                .proxy("http://127.0.0.1:9")
+                .build()) {
+            assertTrue(client.toString().startsWith("WeaverClient[appid=emu-appid"), client.toString());
+        }
     }
 
     @Test
