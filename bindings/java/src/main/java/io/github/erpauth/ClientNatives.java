@@ -24,6 +24,7 @@ final class ClientNatives {
     private ClientNatives() {}
 
     static void requireLoaded() {
+        Natives.requireLoaded(); // a library that did not load at all is reported as such
         if (LOAD_FAILURE != null) {
             UnsatisfiedLinkError error = new UnsatisfiedLinkError(
                     "the erpauth client functions could not be loaded (is the native library older than "
