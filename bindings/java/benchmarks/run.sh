@@ -5,11 +5,14 @@
 # Results: docs/benchmarks/java.md.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+BINDING=$(cd "$HERE/.." && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 
 (cd "$ROOT" && cargo build --release --quiet -p erpauth -p erpauth-cli)
-mvn -B -q -ntp -f "$HERE/../pom.xml" install -DskipTests      # the binding, into ~/.m2
-mvn -B -q -ntp -f "$HERE/pom.xml" package                     # target/benchmarks.jar
+# Run Maven from each project's own directory: a -f path with ".." in it makes
+# maven-resources-plugin copy relative to the current directory instead.
+(cd "$BINDING" && mvn -B -q -ntp install -DskipTests)      # the binding, into ~/.m2
+(cd "$HERE" && mvn -B -q -ntp package)                     # target/benchmarks.jar
 
 cd "$ROOT"
 if [ $# -eq 0 ]; then
