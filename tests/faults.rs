@@ -428,11 +428,13 @@ enum Behaviour {
     },
 }
 
-/// A server on 127.0.0.1 (plain or TLS) that answers each request on a
-/// connection of its own, with `Connection: close`.
+/// A server on 127.0.0.1 (plain or TLS, switchable) that answers each
+/// request on a connection of its own, with `Connection: close`.
 struct Front {
     port: u16,
     behaviour: Arc<Mutex<Behaviour>>,
+    /// Whether new connections speak TLS.
+    tls: Arc<AtomicBool>,
     /// Complete request heads received (after any TLS handshake).
     requests: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
@@ -446,17 +448,23 @@ impl Front {
         let behaviour = Arc::new(Mutex::new(behaviour));
         let requests = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let tls = tls.then(server_tls_config);
+        let tls = Arc::new(AtomicBool::new(tls));
+        let config = server_tls_config();
         let accept = {
-            let (behaviour, requests, stop) = (behaviour.clone(), requests.clone(), stop.clone());
+            let (behaviour, requests, stop, tls) = (
+                behaviour.clone(),
+                requests.clone(),
+                stop.clone(),
+                tls.clone(),
+            );
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (behaviour, requests, tls) =
-                        (behaviour.clone(), requests.clone(), tls.clone());
+                    let tls = tls.load(Ordering::SeqCst).then(|| config.clone());
+                    let (behaviour, requests) = (behaviour.clone(), requests.clone());
                     std::thread::spawn(move || {
                         serve(stream, tls, upstream, &behaviour, &requests);
                     });
@@ -466,6 +474,7 @@ impl Front {
         Front {
             port,
             behaviour,
+            tls,
             requests,
             stop,
             accept: Some(accept),
@@ -474,6 +483,11 @@ impl Front {
 
     fn set(&self, behaviour: Behaviour) {
         *self.behaviour.lock().unwrap() = behaviour;
+    }
+
+    /// Whether connections from now on speak TLS.
+    fn set_tls(&self, on: bool) {
+        self.tls.store(on, Ordering::SeqCst);
     }
 
     fn url(&self, scheme: &str) -> String {
@@ -539,6 +553,21 @@ fn exchange(
     requests: &AtomicUsize,
 ) {
     let mut reader = BufReader::new(io);
+    // Like any HTTP server, refuse at once what cannot be a request line
+    // (a TLS ClientHello starts with byte 0x16).
+    match reader.fill_buf() {
+        Ok(bytes) if bytes.first().is_some_and(u8::is_ascii_uppercase) => {}
+        Ok([]) => return,
+        Ok(_) => {
+            let mut io = reader.into_inner();
+            let _ = io.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            let _ = io.flush();
+            return;
+        }
+        Err(_) => return,
+    }
     let mut head = Vec::new();
     loop {
         let mut line = Vec::new();
@@ -703,8 +732,34 @@ fn http_200_with_a_login_page() {
     );
 }
 
+/// The test CA in a file of its own for `ca_file`, removed when dropped.
+struct CaFile(std::path::PathBuf);
+
+impl CaFile {
+    fn new(name: &str) -> CaFile {
+        let path =
+            std::env::temp_dir().join(format!("erpauth-faults-{name}-{}.pem", std::process::id()));
+        std::fs::write(&path, CA_PEM).unwrap();
+        CaFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for CaFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// `https://` to a server that speaks plain HTTP: the emulator itself, and
+/// the front server, which then turns to TLS; the same client (trusting
+/// the test CA) works from then on.
 #[test]
 fn tls_to_a_plain_http_port() {
+    let ca = CaFile::new("tls-to-plain");
     for system in SYSTEMS {
         let emu = Emulator::start(EmulatorConfig::default()).unwrap();
         let client = Client::of(system, &format!("https://127.0.0.1:{}", emu.port()));
@@ -713,14 +768,30 @@ fn tls_to_a_plain_http_port() {
         // The ClientHello reached the emulator as garbage; no token request
         // was ever made.
         assert_eq!(system.requests(&emu), 0);
+
+        let front = Front::start(emu.port(), false, Behaviour::Forward);
+        let client = Arc::new(
+            Client::new(
+                system,
+                &front.url("https"),
+                serde_json::json!({"ca_file": ca.path()}),
+            )
+            .unwrap(),
+        );
+        every_caller_fails(&client, ErrorKind::Network, &["TLS", &host(front.port)]);
+        assert_eq!(front.requests.load(Ordering::SeqCst), 0);
+        front.set_tls(true);
+        recovers(&client);
     }
 }
 
+/// `http://` to a server that speaks TLS: its alert is no HTTP answer.
+/// Once the server speaks plain HTTP, the same client works.
 #[test]
 fn plain_http_to_a_tls_port() {
     let emu = Emulator::start(EmulatorConfig::default()).unwrap();
-    let front = Front::start(emu.port(), true, Behaviour::Forward);
     for system in SYSTEMS {
+        let front = Front::start(emu.port(), true, Behaviour::Forward);
         let client = Client::of(system, &front.url("http"));
         let outcome = every_caller_fails(
             &client,
@@ -728,8 +799,10 @@ fn plain_http_to_a_tls_port() {
             &[&host(front.port), "https://"],
         );
         eprintln!("{system:?} plain to TLS: {}", outcome.message);
+        assert_eq!(front.requests.load(Ordering::SeqCst), 0);
+        front.set_tls(false);
+        recovers(&client);
     }
-    assert_eq!(front.requests.load(Ordering::SeqCst), 0);
 }
 
 /// Certificate verification is always on: an unknown CA, a name the
@@ -740,10 +813,8 @@ fn plain_http_to_a_tls_port() {
 fn tls_certificates_are_verified() {
     let emu = Emulator::start(EmulatorConfig::default()).unwrap();
     let front = Front::start(emu.port(), true, Behaviour::Forward);
-    let ca_file =
-        std::env::temp_dir().join(format!("erpauth-faults-ca-{}.pem", std::process::id()));
-    std::fs::write(&ca_file, CA_PEM).unwrap();
-    let ca = ca_file.to_str().unwrap();
+    let ca_file = CaFile::new("verified");
+    let ca = ca_file.path();
     let https = front.url("https");
     let by_name = format!("https://localhost:{}", front.port);
     let mut sent = 0;
@@ -779,7 +850,6 @@ fn tls_certificates_are_verified() {
         sent += system.requests(&emu) as usize;
         assert_eq!(front.requests.load(Ordering::SeqCst), sent);
     }
-    std::fs::remove_file(&ca_file).unwrap();
 }
 
 /// A name under `.invalid` (RFC 2606) never resolves; whether the resolver
