@@ -230,8 +230,8 @@ step_messages() {
 results=()
 status=0
 run_step() {
-    local name=$1
-    wanted "$name" || return 0
+    local name=$1 force=${2:-}
+    [ -n "$force" ] || wanted "$name" || return 0
     echo
     echo "==================== reliability: $name ===================="
     local start=$SECONDS
@@ -249,8 +249,9 @@ run_step load
 run_step miri
 run_step sanitizers
 run_step fuzz
-if [ "$own_message_log" -eq 1 ] && { wanted faults || wanted secrets; }; then
-    run_step messages
+# The steps that make error messages are faults and secrets.
+if [ "$own_message_log" -eq 1 ] && { wanted faults || wanted secrets || wanted messages; }; then
+    run_step messages force
 fi
 
 echo
