@@ -181,11 +181,7 @@ impl KingdeeClient {
             params.push(("uid", uid));
         }
         // The official client sends the parameters in the order they are signed.
-        params.sort_by(|a, b| {
-            let ka = format!("{}={}", kingdee::gw_encode(a.0), java_encode(a.1));
-            let kb = format!("{}={}", kingdee::gw_encode(b.0), java_encode(b.1));
-            ka.cmp(&kb)
-        });
+        params.sort_by(|a, b| kingdee::cmp_params(*a, *b));
         let mut target = String::from(AUTH_TOKEN_PATH);
         for (i, (k, v)) in params.iter().enumerate() {
             target.push(if i == 0 { '?' } else { '&' });

@@ -64,6 +64,15 @@ impl Target {
     }
 }
 
+/// Orders two (name, value) parameters as the canonical query does: by
+/// the bytes of `gw_encode(name) + "=" + java_encode(value)`.
+pub(crate) fn cmp_params(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
+    fast::cmp_params(
+        (a.0.as_bytes(), a.1.as_bytes()),
+        (b.0.as_bytes(), b.1.as_bytes()),
+    )
+}
+
 /// `Base64(lower_hex(HMAC-SHA256(key = app_secret, msg = app_key)))`.
 pub fn app_signature(app_key: &str, app_secret: &str) -> String {
     app_signature_text(app_key, app_secret).as_str().to_owned()
