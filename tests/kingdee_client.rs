@@ -6,11 +6,14 @@ use erpauth::client::KingdeeClient;
 use erpauth::ffi::{self, erpauth_status};
 use erpauth::ErrorKind;
 use erpauth_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
-use std::ffi::{c_char, CString};
+use std::ffi::CString;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{last_error, output};
 
 const TOKEN: Endpoint = Endpoint::KingdeeAuthToken;
 
@@ -351,25 +354,6 @@ fn no_cookie_is_ever_sent_back() {
 }
 
 // ---- the same through the C ABI ----
-
-fn last_error() -> String {
-    let mut buf = vec![0u8; 1024];
-    let mut len = 0usize;
-    // SAFETY: buf is 1024 writable bytes and len a valid usize.
-    let status = unsafe { ffi::erpauth_last_error(buf.as_mut_ptr().cast(), buf.len(), &mut len) };
-    assert_eq!(status, erpauth_status::ERPAUTH_OK);
-    String::from_utf8(buf[..len].to_vec()).unwrap()
-}
-
-/// Calls an output function with a 512-byte buffer.
-fn output(
-    call: impl FnOnce(*mut c_char, usize, *mut usize) -> erpauth_status,
-) -> (erpauth_status, String) {
-    let mut buf = vec![0u8; 512];
-    let mut len = 0usize;
-    let status = call(buf.as_mut_ptr().cast(), buf.len(), &mut len);
-    (status, String::from_utf8(buf[..len].to_vec()).unwrap())
-}
 
 struct CClient(*mut ffi::erpauth_kingdee_client);
 
