@@ -59,9 +59,18 @@ typedef int32_t erpauth_status;
 // `erpauth_kingdee_client_new`, free with `erpauth_kingdee_client_free`.
 typedef struct erpauth_kingdee_client erpauth_kingdee_client;
 
+// A Kingdee client secret prepared for signing (opaque). Create with
+// `erpauth_kingdee_signer_new`, free with `erpauth_kingdee_signer_free`.
+typedef struct erpauth_kingdee_signer erpauth_kingdee_signer;
+
 // A Weaver e9 token client (opaque). Create with
 // `erpauth_weaver_client_new`, free with `erpauth_weaver_client_free`.
 typedef struct erpauth_weaver_client erpauth_weaver_client;
+
+// A Weaver e9 (appid, secret, aes_key) prepared for signing (opaque).
+// Create with `erpauth_weaver_signer_new`, free with
+// `erpauth_weaver_signer_free`.
+typedef struct erpauth_weaver_signer erpauth_weaver_signer;
 
 #ifdef __cplusplus
 extern "C" {
@@ -269,6 +278,59 @@ void erpauth_weaver_client_invalidate(erpauth_weaver_client *client);
 // Frees a Weaver client and wipes its secrets from memory. Accepts NULL.
 // Must come after every other call on that client has returned.
 void erpauth_weaver_client_free(erpauth_weaver_client *client);
+
+// Prepares `client_secret` for `erpauth_kingdee_signer_signature`: the
+// HMAC-SHA256 key is expanded once and the secret itself is not kept.
+//
+// On success `*out_signer` holds a new signer to be freed with
+// `erpauth_kingdee_signer_free`; on failure it is set to NULL. Thread-safe.
+erpauth_status erpauth_kingdee_signer_new(const char *client_secret,
+                                          erpauth_kingdee_signer **out_signer);
+
+// `X-Api-Signature` for one request under the signer's client secret: the
+// same result as `erpauth_kingdee_signature` with that secret, and the same
+// arguments, errors and output (88 characters) through the caller-owned
+// buffer (`out`, `out_cap`, `out_len`). Thread-safe, on the same signer too.
+erpauth_status erpauth_kingdee_signer_signature(const erpauth_kingdee_signer *signer,
+                                                const char *method,
+                                                const char *path_and_query,
+                                                const char *nonce,
+                                                const char *timestamp,
+                                                char *out,
+                                                size_t out_cap,
+                                                size_t *out_len);
+
+// Frees a Kingdee signer and wipes its key from memory. Accepts NULL.
+// Must come after every other call on that signer has returned.
+void erpauth_kingdee_signer_free(erpauth_kingdee_signer *signer);
+
+// Prepares (`appid`, `secret`, `aes_key`) for `erpauth_weaver_signer_sign`:
+// MD5(appid:secret) and the AES key schedule are computed once and the
+// secret itself is not kept. `aes_key` must be 16, 24 or 32 bytes of UTF-8,
+// else `ERPAUTH_INVALID_ARGUMENT`.
+//
+// On success `*out_signer` holds a new signer to be freed with
+// `erpauth_weaver_signer_free`; on failure it is set to NULL. Thread-safe.
+erpauth_status erpauth_weaver_signer_new(const char *appid,
+                                         const char *secret,
+                                         const char *aes_key,
+                                         erpauth_weaver_signer **out_signer);
+
+// The getToken `sign` under the signer's credentials: the same result as
+// `erpauth_weaver_sign` with them. `timestamp_ms > 0` signs that time;
+// `timestamp_ms <= 0` signs the current time, strictly increasing across
+// the whole process (shared with `erpauth_weaver_sign`). Output through the
+// caller-owned buffer (`out`, `out_cap`, `out_len`) as for
+// `erpauth_weaver_sign`. Thread-safe, on the same signer too.
+erpauth_status erpauth_weaver_signer_sign(const erpauth_weaver_signer *signer,
+                                          int64_t timestamp_ms,
+                                          char *out,
+                                          size_t out_cap,
+                                          size_t *out_len);
+
+// Frees a Weaver signer and wipes its key material from memory. Accepts
+// NULL. Must come after every other call on that signer has returned.
+void erpauth_weaver_signer_free(erpauth_weaver_signer *signer);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -12,6 +12,7 @@
 pub mod client;
 mod error;
 pub mod ffi;
+mod hmac_sha256;
 pub mod kingdee;
 pub mod weaver;
 

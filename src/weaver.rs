@@ -6,7 +6,8 @@
 //! ```
 
 use crate::error::{Error, Result};
-use aes::cipher::{BlockEncrypt, KeyInit};
+use aes::cipher::consts::U16;
+use aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
 use md5::{Digest, Md5};
 use std::sync::atomic::{AtomicI64, Ordering};
 use zeroize::Zeroizing;
@@ -44,58 +45,75 @@ enum EcbKey {
     Aes256(aes::Aes256Enc),
 }
 
+fn check_key_length(aes_key: &[u8]) -> Result<()> {
+    match aes_key.len() {
+        16 | 24 | 32 => Ok(()),
+        n => Err(Error::invalid(format!(
+            "aes_key must be 16, 24 or 32 bytes of UTF-8 (AES-128/192/256), but it is {n} bytes: \
+             copy the AES key exactly as the OA administrator issued it"
+        ))),
+    }
+}
+
 impl EcbKey {
     fn new(aes_key: &[u8]) -> Result<Self> {
-        let wrong_length = || {
-            Error::invalid(format!(
-                "aes_key must be 16, 24 or 32 bytes of UTF-8 (AES-128/192/256), but it is {} bytes: \
-                 copy the AES key exactly as the OA administrator issued it",
-                aes_key.len()
-            ))
-        };
+        check_key_length(aes_key)?;
         Ok(match aes_key.len() {
-            16 => EcbKey::Aes128(KeyInit::new_from_slice(aes_key).map_err(|_| wrong_length())?),
-            24 => EcbKey::Aes192(KeyInit::new_from_slice(aes_key).map_err(|_| wrong_length())?),
-            32 => EcbKey::Aes256(KeyInit::new_from_slice(aes_key).map_err(|_| wrong_length())?),
-            _ => return Err(wrong_length()),
+            16 => EcbKey::Aes128(KeyInit::new(aes_key.into())),
+            24 => EcbKey::Aes192(KeyInit::new(aes_key.into())),
+            _ => EcbKey::Aes256(KeyInit::new(aes_key.into())),
         })
     }
 
-    /// Pads `plaintext` (PKCS#7: n bytes of value n, 1 to 16 of them) into
-    /// `buf` and encrypts it in place; returns the ciphertext.
-    fn encrypt_padded<'b>(&self, plaintext: &[u8], buf: &'b mut [u8]) -> &'b [u8] {
-        let padded_len = (plaintext.len() / 16 + 1) * 16;
-        let pad = (padded_len - plaintext.len()) as u8;
-        buf[..plaintext.len()].copy_from_slice(plaintext);
-        buf[plaintext.len()..padded_len].fill(pad);
-        for chunk in buf[..padded_len].chunks_exact_mut(16) {
-            let block = aes::Block::from_mut_slice(chunk);
-            match self {
-                EcbKey::Aes128(k) => k.encrypt_block(block),
-                EcbKey::Aes192(k) => k.encrypt_block(block),
-                EcbKey::Aes256(k) => k.encrypt_block(block),
-            }
-        }
-        &buf[..padded_len]
-    }
-
-    /// Encrypts a plaintext of at most 63 bytes (one that pads to at most
-    /// four blocks, as every sign text does) into lower-case hex on the stack.
     fn encrypt_short_hex(&self, plaintext: &[u8]) -> SignHex {
-        let mut blocks = Zeroizing::new([0u8; 64]);
-        let ciphertext = self.encrypt_padded(plaintext, &mut blocks[..]);
-        let mut text = SignHex {
-            hex: [0u8; 128],
-            len: ciphertext.len() * 2,
-        };
-        hex::encode_to_slice(ciphertext, &mut text.hex[..text.len]).expect("sized to fit");
-        text
+        match self {
+            EcbKey::Aes128(k) => encrypt_short_hex(k, plaintext),
+            EcbKey::Aes192(k) => encrypt_short_hex(k, plaintext),
+            EcbKey::Aes256(k) => encrypt_short_hex(k, plaintext),
+        }
     }
 
     fn encrypt_hex(&self, plaintext: &[u8]) -> String {
         let mut buf = Zeroizing::new(vec![0u8; (plaintext.len() / 16 + 1) * 16]);
-        hex::encode(self.encrypt_padded(plaintext, &mut buf))
+        let ciphertext = match self {
+            EcbKey::Aes128(k) => encrypt_padded(k, plaintext, &mut buf),
+            EcbKey::Aes192(k) => encrypt_padded(k, plaintext, &mut buf),
+            EcbKey::Aes256(k) => encrypt_padded(k, plaintext, &mut buf),
+        };
+        hex::encode(ciphertext)
     }
+}
+
+/// Pads `plaintext` (PKCS#7: n bytes of value n, 1 to 16 of them) into `buf`
+/// and encrypts it in place, block by block (ECB); returns the ciphertext.
+fn encrypt_padded<'b, C>(cipher: &C, plaintext: &[u8], buf: &'b mut [u8]) -> &'b [u8]
+where
+    C: BlockEncrypt + BlockSizeUser<BlockSize = U16>,
+{
+    let padded_len = (plaintext.len() / 16 + 1) * 16;
+    let pad = (padded_len - plaintext.len()) as u8;
+    buf[..plaintext.len()].copy_from_slice(plaintext);
+    buf[plaintext.len()..padded_len].fill(pad);
+    for chunk in buf[..padded_len].chunks_exact_mut(16) {
+        cipher.encrypt_block(chunk.into());
+    }
+    &buf[..padded_len]
+}
+
+/// Encrypts a plaintext of at most 63 bytes (one that pads to at most four
+/// blocks, as every sign text does) into lower-case hex on the stack.
+fn encrypt_short_hex<C>(cipher: &C, plaintext: &[u8]) -> SignHex
+where
+    C: BlockEncrypt + BlockSizeUser<BlockSize = U16>,
+{
+    let mut blocks = Zeroizing::new([0u8; 64]);
+    let ciphertext = encrypt_padded(cipher, plaintext, &mut blocks[..]);
+    let mut text = SignHex {
+        hex: [0u8; 128],
+        len: ciphertext.len() * 2,
+    };
+    hex::encode_to_slice(ciphertext, &mut text.hex[..text.len]).expect("sized to fit");
+    text
 }
 
 /// A sign: lower-case hex of at most four AES blocks, kept on the stack.
@@ -160,19 +178,25 @@ impl Signer {
 
     /// [`sign`](Self::sign) without allocating.
     pub fn sign_hex(&self, timestamp_ms: i64) -> SignHex {
-        let ts = if timestamp_ms > 0 {
-            timestamp_ms
-        } else {
-            unique_timestamp_ms()
-        };
-        // "<decimal ms>_<32 hex>": at most 19 + 1 + 32 bytes.
-        let mut text = Zeroizing::new([0u8; 52]);
-        let digits = decimal(ts as u64, &mut text[..20]);
-        let len = digits + 33;
-        text[digits] = b'_';
-        text[digits + 1..len].copy_from_slice(&self.credential_md5[..]);
+        let (text, len) = sign_plaintext(&self.credential_md5, timestamp_ms);
         self.key.encrypt_short_hex(&text[..len])
     }
+}
+
+/// `"<decimal ms>_<32 hex>"` (at most 19 + 1 + 32 bytes) for `timestamp_ms`
+/// (> 0) or a fresh unique timestamp, and its length.
+fn sign_plaintext(credential_md5: &[u8; 32], timestamp_ms: i64) -> (Zeroizing<[u8; 52]>, usize) {
+    let ts = if timestamp_ms > 0 {
+        timestamp_ms
+    } else {
+        unique_timestamp_ms()
+    };
+    let mut text = Zeroizing::new([0u8; 52]);
+    let digits = decimal(ts as u64, &mut text[..20]);
+    let len = digits + 33;
+    text[digits] = b'_';
+    text[digits + 1..len].copy_from_slice(credential_md5);
+    (text, len)
 }
 
 /// Writes `n` in decimal at the start of `buf`; returns the digit count.
@@ -199,8 +223,22 @@ pub fn sign(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Resu
 }
 
 /// [`sign`] without allocating the result.
+///
+/// Unlike [`Signer`], the key schedule is built on this call's stack and used
+/// in place: a `Signer` holds an enum big enough for the software AES-256
+/// schedule (about a kilobyte), and moving that into and out of `Result`s
+/// was a fifth of a one-shot sign's time (perf: memmove).
 pub fn sign_hex(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<SignHex> {
-    Ok(Signer::new(appid, secret, aes_key)?.sign_hex(timestamp_ms))
+    let key = aes_key.as_bytes();
+    check_key_length(key)?;
+    let md5 = Zeroizing::new(credential_md5(appid, secret));
+    let (text, len) = sign_plaintext(&md5, timestamp_ms);
+    let text = &text[..len];
+    Ok(match key.len() {
+        16 => encrypt_short_hex(&aes::Aes128Enc::new(key.into()), text),
+        24 => encrypt_short_hex(&aes::Aes192Enc::new(key.into()), text),
+        _ => encrypt_short_hex(&aes::Aes256Enc::new(key.into()), text),
+    })
 }
 
 static LAST_TIMESTAMP_MS: AtomicI64 = AtomicI64::new(0);

@@ -21,9 +21,49 @@ pub struct erpauth_weaver_client {
 
 /// # Safety
 /// `ptr` is NULL or a live handle from the matching `_new`.
-unsafe fn handle<'a, T>(ptr: *const T, what: &str) -> Result<&'a T> {
+pub(super) unsafe fn handle<'a, T>(ptr: *const T, what: &str) -> Result<&'a T> {
     // SAFETY: the caller guarantees a live handle or NULL.
     unsafe { ptr.as_ref() }.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
+}
+
+/// The contract of every `_new`: `*out` is NULL unless a handle is made;
+/// `out_name` names the out parameter in the message.
+///
+/// # Safety
+/// `out` is NULL or valid for writing one pointer.
+pub(super) unsafe fn new_handle<T>(
+    out: *mut *mut T,
+    out_name: &str,
+    make: impl FnOnce() -> Result<T>,
+) -> erpauth_status {
+    if !out.is_null() {
+        // SAFETY: non-NULL and writable per the contract.
+        unsafe { *out = std::ptr::null_mut() };
+    }
+    call_status(|| {
+        if out.is_null() {
+            return Err(Error::invalid(format!(
+                "{out_name} is NULL: pass the address of a pointer that receives the new handle"
+            )));
+        }
+        let value = make()?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = Box::into_raw(Box::new(value)) };
+        Ok(())
+    })
+}
+
+/// Frees a handle from `new_handle`, inside the panic boundary. NULL is a no-op.
+///
+/// # Safety
+/// `ptr` is NULL or a handle from `new_handle` not freed before.
+pub(super) unsafe fn free_handle<T>(ptr: *mut T) {
+    call_void(|| {
+        if !ptr.is_null() {
+            // SAFETY: a handle from new_handle, freed once per the contract.
+            drop(unsafe { Box::from_raw(ptr) });
+        }
+    })
 }
 
 /// # Safety
@@ -33,23 +73,12 @@ unsafe fn new_client<T>(
     out_client: *mut *mut T,
     make: impl FnOnce(&str) -> Result<T>,
 ) -> erpauth_status {
-    if !out_client.is_null() {
-        // SAFETY: non-NULL and writable per the contract.
-        unsafe { *out_client = std::ptr::null_mut() };
+    // SAFETY: forwarded contract.
+    unsafe {
+        new_handle(out_client, "out_client", || {
+            make(str_arg(config_json, "config_json")?)
+        })
     }
-    call_status(|| {
-        if out_client.is_null() {
-            return Err(Error::invalid(
-                "out_client is NULL: pass the address of a client pointer",
-            ));
-        }
-        // SAFETY: forwarded contract.
-        let json = unsafe { str_arg(config_json, "config_json") }?;
-        let client = make(json)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out_client = Box::into_raw(Box::new(client)) };
-        Ok(())
-    })
 }
 
 /// Reads an optional (userType, userContain) pair: both NULL or both set.
@@ -175,12 +204,8 @@ pub unsafe extern "C" fn erpauth_kingdee_client_invalidate(client: *mut erpauth_
 /// Must come after every other call on that client has returned.
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_kingdee_client_free(client: *mut erpauth_kingdee_client) {
-    call_void(|| {
-        if !client.is_null() {
-            // SAFETY: a handle from erpauth_kingdee_client_new, freed once.
-            drop(unsafe { Box::from_raw(client) });
-        }
-    })
+    // SAFETY: a handle from erpauth_kingdee_client_new or NULL, freed once.
+    unsafe { free_handle(client) }
 }
 
 /// Creates a Weaver e9 client from a JSON config object:
@@ -283,12 +308,8 @@ pub unsafe extern "C" fn erpauth_weaver_client_invalidate(client: *mut erpauth_w
 /// Must come after every other call on that client has returned.
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_weaver_client_free(client: *mut erpauth_weaver_client) {
-    call_void(|| {
-        if !client.is_null() {
-            // SAFETY: a handle from erpauth_weaver_client_new, freed once.
-            drop(unsafe { Box::from_raw(client) });
-        }
-    })
+    // SAFETY: a handle from erpauth_weaver_client_new or NULL, freed once.
+    unsafe { free_handle(client) }
 }
 
 /// A field of a cached token, borrowed without copying it out of the cache.

@@ -11,9 +11,11 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod client;
+mod signer;
 mod support;
 
 pub use client::*;
+pub use signer::*;
 
 use crate::{kingdee, weaver};
 use std::ffi::c_char;

@@ -636,3 +636,221 @@ fn one_client_shared_by_threads() {
     });
     unsafe { erpauth_weaver_client_free(client) };
 }
+
+#[test]
+fn signers_give_the_vectors_and_follow_the_buffer_contract() {
+    let mut k: *mut erpauth_kingdee_signer = ptr::null_mut();
+    assert_eq!(
+        unsafe { erpauth_kingdee_signer_new(CLIENT_SECRET.as_ptr(), &mut k) },
+        OK
+    );
+    assert!(!k.is_null());
+    let sig = exact(|o, n, l| unsafe {
+        erpauth_kingdee_signer_signature(
+            k,
+            c"GET".as_ptr(),
+            TARGET.as_ptr(),
+            NONCE.as_ptr(),
+            TIMESTAMP.as_ptr(),
+            o,
+            n,
+            l,
+        )
+    });
+    assert_eq!(sig, SIGNATURE);
+    // Request errors are the one-shot function's, the output cleared.
+    let bad = with_buffer(128, |o, n, l| unsafe {
+        erpauth_kingdee_signer_signature(
+            k,
+            c"GET".as_ptr(),
+            c"/a?b=%zz".as_ptr(),
+            NONCE.as_ptr(),
+            TIMESTAMP.as_ptr(),
+            o,
+            n,
+            l,
+        )
+    });
+    bad.assert_cleared_failure(INVALID);
+    assert!(last_error().contains("query"), "{}", last_error());
+    unsafe { erpauth_kingdee_signer_free(k) };
+
+    let mut w: *mut erpauth_weaver_signer = ptr::null_mut();
+    let status = unsafe {
+        erpauth_weaver_signer_new(
+            WEAVER_APPID.as_ptr(),
+            WEAVER_SECRET.as_ptr(),
+            WEAVER_AES_KEY.as_ptr(),
+            &mut w,
+        )
+    };
+    assert_eq!(status, OK);
+    let sign = exact(|o, n, l| unsafe { erpauth_weaver_signer_sign(w, WEAVER_TIMESTAMP, o, n, l) });
+    assert_eq!(sign, WEAVER_SIGN);
+    unsafe { erpauth_weaver_signer_free(w) };
+}
+
+#[test]
+fn signer_constructors_refuse_bad_arguments_and_null_the_handle() {
+    let mut k: *mut erpauth_kingdee_signer = ptr::NonNull::dangling().as_ptr();
+    assert_eq!(
+        unsafe { erpauth_kingdee_signer_new(ptr::null(), &mut k) },
+        INVALID
+    );
+    assert!(k.is_null());
+    assert!(last_error().contains("client_secret is NULL"));
+    let mut k: *mut erpauth_kingdee_signer = ptr::NonNull::dangling().as_ptr();
+    assert_eq!(
+        unsafe { erpauth_kingdee_signer_new(c"\xffzzz-secret".as_ptr(), &mut k) },
+        INVALID
+    );
+    assert!(k.is_null());
+    assert!(last_error().contains("client_secret is not valid UTF-8"));
+    assert_eq!(
+        unsafe { erpauth_kingdee_signer_new(CLIENT_SECRET.as_ptr(), ptr::null_mut()) },
+        INVALID
+    );
+    assert!(last_error().contains("out_signer is NULL"));
+
+    let keys: [*const c_char; 3] = [
+        ptr::null(),
+        c"zzz-short-key".as_ptr(),
+        c"\xff123456789012345".as_ptr(),
+    ];
+    for key in keys {
+        let mut w: *mut erpauth_weaver_signer = ptr::NonNull::dangling().as_ptr();
+        let status = unsafe {
+            erpauth_weaver_signer_new(WEAVER_APPID.as_ptr(), WEAVER_SECRET.as_ptr(), key, &mut w)
+        };
+        assert_eq!(status, INVALID);
+        assert!(w.is_null());
+        assert!(last_error().contains("aes_key"), "{}", last_error());
+        assert!(!last_error().contains("zzz-short-key"));
+    }
+    assert!(last_error().contains("not valid UTF-8"));
+    let status = unsafe {
+        erpauth_weaver_signer_new(
+            WEAVER_APPID.as_ptr(),
+            ptr::null(),
+            WEAVER_AES_KEY.as_ptr(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(status, INVALID);
+    assert!(last_error().contains("out_signer is NULL"));
+}
+
+#[test]
+fn null_signers_are_invalid_arguments_and_free_accepts_null() {
+    let k: *const erpauth_kingdee_signer = ptr::null();
+    let w: *const erpauth_weaver_signer = ptr::null();
+    let outs = [
+        with_buffer(16, |o, n, l| unsafe {
+            erpauth_kingdee_signer_signature(
+                k,
+                c"GET".as_ptr(),
+                c"/x".as_ptr(),
+                NONCE.as_ptr(),
+                TIMESTAMP.as_ptr(),
+                o,
+                n,
+                l,
+            )
+        }),
+        with_buffer(16, |o, n, l| unsafe {
+            erpauth_weaver_signer_sign(w, 0, o, n, l)
+        }),
+    ];
+    for out in outs {
+        out.assert_cleared_failure(INVALID);
+        assert!(last_error().contains("signer is NULL"));
+    }
+    unsafe {
+        erpauth_kingdee_signer_free(ptr::null_mut());
+        erpauth_weaver_signer_free(ptr::null_mut());
+    }
+}
+
+/// A signer agrees with the one-shot functions on other secrets, key sizes
+/// and requests, and one signer serves several threads at once.
+#[test]
+fn signers_agree_with_one_shot_functions_across_threads() {
+    let secrets = [
+        c"",
+        c"s",
+        c"密钥 with spaces *~+=&%",
+        c"0123456789012345678901234567890123456789012345678901234567890123456789",
+    ];
+    let targets = [c"/", c"/a/b?x=1&x=0&y=%E4%B8%AD+%2A~", c"/p?k=&=v&&z"];
+    for secret in secrets {
+        let mut k: *mut erpauth_kingdee_signer = ptr::null_mut();
+        assert_eq!(
+            unsafe { erpauth_kingdee_signer_new(secret.as_ptr(), &mut k) },
+            OK
+        );
+        for target in targets {
+            let one_shot = exact(|o, n, l| unsafe {
+                erpauth_kingdee_signature(
+                    secret.as_ptr(),
+                    c"post".as_ptr(),
+                    target.as_ptr(),
+                    NONCE.as_ptr(),
+                    TIMESTAMP.as_ptr(),
+                    o,
+                    n,
+                    l,
+                )
+            });
+            let signed = exact(|o, n, l| unsafe {
+                erpauth_kingdee_signer_signature(
+                    k,
+                    c"post".as_ptr(),
+                    target.as_ptr(),
+                    NONCE.as_ptr(),
+                    TIMESTAMP.as_ptr(),
+                    o,
+                    n,
+                    l,
+                )
+            });
+            assert_eq!(signed, one_shot);
+        }
+        unsafe { erpauth_kingdee_signer_free(k) };
+    }
+    for key in [
+        c"0123456789abcdef",
+        c"0123456789abcdef01234567",
+        c"0123456789abcdef0123456789abcdef",
+    ] {
+        let mut w: *mut erpauth_weaver_signer = ptr::null_mut();
+        let status = unsafe {
+            erpauth_weaver_signer_new(c"应用 id".as_ptr(), c"s p".as_ptr(), key.as_ptr(), &mut w)
+        };
+        assert_eq!(status, OK);
+        let one_shot = exact(|o, n, l| unsafe {
+            erpauth_weaver_sign(
+                c"应用 id".as_ptr(),
+                c"s p".as_ptr(),
+                key.as_ptr(),
+                1_234,
+                o,
+                n,
+                l,
+            )
+        });
+        let w_addr = w as usize;
+        let signs: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    scope.spawn(move || {
+                        let w = w_addr as *const erpauth_weaver_signer;
+                        exact(|o, n, l| unsafe { erpauth_weaver_signer_sign(w, 1_234, o, n, l) })
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(signs, [one_shot.clone(), one_shot]);
+        unsafe { erpauth_weaver_signer_free(w) };
+    }
+}
