@@ -77,6 +77,15 @@ public final class Kingdee {
     }
 
     /**
+     * A signer for many signatures with one client secret: the same signatures as
+     * {@link #signature(String, String, String, String, String)}, with the HMAC key expanded
+     * once. Close it when done (try-with-resources).
+     */
+    public static KingdeeSigner signer(String clientSecret) {
+        return new KingdeeSigner(clientSecret);
+    }
+
+    /**
      * The six gateway headers for one request, with a fresh random nonce and the current
      * time, in documented order: {@code X-Api-ClientID}, {@code X-Api-Auth-Version},
      * {@code X-Api-TimeStamp}, {@code X-Api-Nonce}, {@code X-Api-SignHeaders},

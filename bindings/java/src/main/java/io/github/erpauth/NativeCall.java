@@ -69,22 +69,43 @@ final class NativeCall {
      * @return the client's address, never 0
      */
     static long newClient(String configJson, NewClientFunction function) {
-        NativeScratch scratch = NativeScratch.begin(0, NativeScratch.bound(configJson));
+        return newHandle(NativeScratch.bound(configJson),
+                s -> function.call(s.string(configJson, "configuration"), s.outLen()));
+    }
+
+    /**
+     * A {@code *_new} function whose last parameter receives the handle: writes its string
+     * arguments into the scratch memory and passes {@link NativeScratch#outLen()} as that
+     * parameter.
+     */
+    interface NewHandleFunction {
+        int call(NativeScratch scratch);
+    }
+
+    /**
+     * Creates a native handle (client or signer); the scratch copies of the arguments, which
+     * hold secrets, are wiped after the call.
+     *
+     * @param argumentBytes an upper bound of the bytes of all string arguments
+     * @return the handle's address, never 0
+     */
+    static long newHandle(long argumentBytes, NewHandleFunction function) {
+        NativeScratch scratch = NativeScratch.begin(0, argumentBytes);
         scratch.clearOutLen();
         int status;
         try {
-            status = function.call(scratch.string(configJson, "configuration"), scratch.outLen());
+            status = function.call(scratch);
         } finally {
             scratch.wipeArguments();
         }
-        long client = scratch.outLenValue();
+        long handle = scratch.outLenValue();
         if (status != OK) {
             throw lastError(status);
         }
-        if (client == 0) {
-            throw new ErpAuthException(Status.INTERNAL, "erpauth returned OK and no client: a bug, please report it");
+        if (handle == 0) {
+            throw new ErpAuthException(Status.INTERNAL, "erpauth returned OK and no handle: a bug, please report it");
         }
-        return client;
+        return handle;
     }
 
     private static int checkedLength(long length, long max) {

@@ -41,6 +41,8 @@ final class NativeScratch {
 
     private final ByteBuffer buffer;
     private final long address;
+    /** Reused by {@link #outText} for answers up to its size (every signature and token). */
+    private final byte[] textCopy = new byte[512];
     private int outCap;
     private int used;
 
@@ -147,11 +149,13 @@ final class NativeScratch {
 
     /** The first {@code length} bytes of the output buffer as UTF-8. */
     String outText(int length) {
-        byte[] bytes = new byte[length];
+        // Copied through a reused array: the String makes its own copy anyway, and a
+        // fresh array per call was a measurable part of a short call's cost.
+        byte[] bytes = length <= textCopy.length ? textCopy : new byte[length];
         buffer.position(OUT_OFFSET);
         buffer.get(bytes, 0, length);
         buffer.clear();
-        return new String(bytes, StandardCharsets.UTF_8);
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
     /** Overwrites the arguments with zeros: used after calls whose arguments hold secrets. */

@@ -40,4 +40,16 @@ public final class Weaver {
                 s -> Natives.erpauth_weaver_sign(s.string(appid, "appid"), s.string(secret, "secret"),
                         s.string(aesKey, "aesKey"), timestampMs, s.out(), s.outCap(), s.outLen()));
     }
+
+    /**
+     * A signer for many signs with one (appid, secret, aesKey): the same signs as
+     * {@link #sign(String, String, String)}, with the secret's MD5 and the AES key schedule
+     * computed once. Close it when done (try-with-resources).
+     *
+     * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} for an {@code aesKey} that is
+     *     not 16, 24 or 32 bytes of UTF-8
+     */
+    public static WeaverSigner signer(String appid, String secret, String aesKey) {
+        return new WeaverSigner(appid, secret, aesKey);
+    }
 }

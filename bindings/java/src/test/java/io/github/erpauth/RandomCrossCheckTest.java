@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * built from random raw path segments and parameters, then put on the wire with a random mix
  * of literal characters and percent escapes (upper or lower hex, {@code +} or {@code %20} for
  * a space), so the library's decoding is checked together with its encoding and signing.
+ * The signers ({@link Kingdee#signer}, {@link Weaver#signer}) are checked on the same inputs.
  * The seed is in every failure message; {@code -Derpauth.test.seed=N} replays one.
  */
 class RandomCrossCheckTest {
@@ -95,8 +96,11 @@ class RandomCrossCheckTest {
             String context = "seed " + SEED + " round " + round + " target " + target;
             assertEquals(Reference.stringToSign(method, path, params, nonce, timestamp),
                     Kingdee.stringToSign(method, target.toString(), nonce, timestamp), context);
-            assertEquals(Reference.signature(secret, method, path, params, nonce, timestamp),
-                    Kingdee.signature(secret, method, target.toString(), nonce, timestamp), context);
+            String expected = Reference.signature(secret, method, path, params, nonce, timestamp);
+            assertEquals(expected, Kingdee.signature(secret, method, target.toString(), nonce, timestamp), context);
+            try (KingdeeSigner signer = Kingdee.signer(secret)) {
+                assertEquals(expected, signer.signature(method, target.toString(), nonce, timestamp), context);
+            }
         }
     }
 
@@ -131,8 +135,11 @@ class RandomCrossCheckTest {
             String secret = rawText(40);
             String key = aesKey();
             long timestamp = 1 + (random.nextLong() >>> 14);
-            assertEquals(Reference.weaverSign(appid, secret, key, timestamp), Weaver.sign(appid, secret, key, timestamp),
-                    "seed " + SEED + " round " + round);
+            String expected = Reference.weaverSign(appid, secret, key, timestamp);
+            assertEquals(expected, Weaver.sign(appid, secret, key, timestamp), "seed " + SEED + " round " + round);
+            try (WeaverSigner signer = Weaver.signer(appid, secret, key)) {
+                assertEquals(expected, signer.sign(timestamp), "signer, seed " + SEED + " round " + round);
+            }
         }
     }
 }

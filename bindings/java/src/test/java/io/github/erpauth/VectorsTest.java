@@ -100,6 +100,9 @@ class VectorsTest {
         assertEquals(expectedSts, Kingdee.stringToSign(method, target.toString(), nonce, timestamp));
         assertEquals(v.get("signature").getAsString(), Kingdee.signature(v.get("client_secret").getAsString(), method,
                 target.toString(), nonce, timestamp));
+        try (KingdeeSigner signer = Kingdee.signer(v.get("client_secret").getAsString())) {
+            assertEquals(v.get("signature").getAsString(), signer.signature(method, target.toString(), nonce, timestamp));
+        }
         // And the independent reference agrees with the vector, so the cross-checks test something.
         assertEquals(expectedSts, Reference.stringToSign(method, v.get("path").getAsString(), params, nonce, timestamp));
         assertEquals(v.get("hmac_hex").getAsString(), new String(java.util.Base64.getDecoder()
@@ -123,6 +126,9 @@ class VectorsTest {
                         long timestamp = v.get("timestamp_ms").getAsLong();
                         String sign = Weaver.sign(appid, secret, aesKey, timestamp);
                         assertEquals(v.get("sign").getAsString(), sign);
+                        try (WeaverSigner signer = Weaver.signer(appid, secret, aesKey)) {
+                            assertEquals(sign, signer.sign(timestamp));
+                        }
                         assertEquals(v.get("plaintext").getAsString(), Reference.aesDecrypt(aesKey, Reference.unhex(sign)));
                         assertEquals(sign, Reference.weaverSign(appid, secret, aesKey, timestamp));
                         checked++;
