@@ -7,11 +7,15 @@ import statistics
 import sys
 
 PAIRS = [
-    ("Kingdee X-Api-Signature", "bindingKingdeeSignature", "javaKingdeeSignature",
+    ("Kingdee X-Api-Signature: `Kingdee.signature`", "bindingKingdeeSignature", "javaKingdeeSignature",
      "javax.crypto, URLEncoder, new Mac per call"),
-    ("Weaver getToken sign", "bindingWeaverSign", "hutoolWeaverSign",
+    ("Kingdee X-Api-Signature: `KingdeeSigner.signature`", "bindingKingdeeSigner", "javaKingdeeSignature",
+     "javax.crypto, URLEncoder, new Mac per call"),
+    ("Weaver getToken sign: `Weaver.sign`", "bindingWeaverSign", "hutoolWeaverSign",
      "hutool SecureUtil.md5 + SecureUtil.aes(key).encryptHex"),
-    ("Kingdee app_signature", "bindingKingdeeAppSignature", "javaKingdeeAppSignature",
+    ("Weaver getToken sign: `WeaverSigner.sign`", "bindingWeaverSigner", "hutoolWeaverSign",
+     "hutool SecureUtil.md5 + SecureUtil.aes(key).encryptHex"),
+    ("Kingdee app_signature: `Kingdee.appSignature`", "bindingKingdeeAppSignature", "javaKingdeeAppSignature",
      "javax.crypto, new Mac per call"),
 ]
 

@@ -2,7 +2,9 @@ package io.github.erpauth.bench;
 
 import cn.hutool.crypto.SecureUtil;
 import io.github.erpauth.Kingdee;
+import io.github.erpauth.KingdeeSigner;
 import io.github.erpauth.Weaver;
+import io.github.erpauth.WeaverSigner;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +16,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The binding against hand-written Java, on the same inputs: Kingdee's documented example
@@ -40,15 +43,29 @@ public class SignatureBenchmark {
     // parameters (what the hand-written code takes): the same request.
     private final String target = PATH + "?app_key=" + APP_KEY + "&app_signature=" + APP_SIGNATURE.replace("=", "%3D");
     private final Map<String, String> params = new LinkedHashMap<>();
+    // The signers: the same secrets prepared once, as a program that signs many requests
+    // keeps them (KingdeeClient and WeaverClient do the same inside).
+    private KingdeeSigner kingdeeSigner;
+    private WeaverSigner weaverSigner;
 
     @Setup
     public void checkBothSidesAgree() throws Exception {
         params.put("app_key", APP_KEY);
         params.put("app_signature", APP_SIGNATURE);
+        kingdeeSigner = Kingdee.signer(CLIENT_SECRET);
+        weaverSigner = Weaver.signer(APPID, SECRET, AES_KEY);
         same(javaKingdeeSignature(), bindingKingdeeSignature());
+        same(javaKingdeeSignature(), bindingKingdeeSigner());
         same(javaKingdeeAppSignature(), bindingKingdeeAppSignature());
         long t = 1700000000000L;
         same(hutoolWeaverSign(t), Weaver.sign(APPID, SECRET, AES_KEY, t));
+        same(hutoolWeaverSign(t), weaverSigner.sign(t));
+    }
+
+    @TearDown
+    public void closeSigners() {
+        kingdeeSigner.close();
+        weaverSigner.close();
     }
 
     private static void same(String java, String binding) {
@@ -60,6 +77,11 @@ public class SignatureBenchmark {
     @Benchmark
     public String bindingKingdeeSignature() {
         return Kingdee.signature(CLIENT_SECRET, "GET", target, NONCE, TIMESTAMP);
+    }
+
+    @Benchmark
+    public String bindingKingdeeSigner() {
+        return kingdeeSigner.signature("GET", target, NONCE, TIMESTAMP);
     }
 
     @Benchmark
@@ -80,6 +102,11 @@ public class SignatureBenchmark {
     @Benchmark
     public String bindingWeaverSign() {
         return Weaver.sign(APPID, SECRET, AES_KEY);
+    }
+
+    @Benchmark
+    public String bindingWeaverSigner() {
+        return weaverSigner.sign();
     }
 
     @Benchmark
