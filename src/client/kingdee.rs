@@ -90,6 +90,8 @@ impl std::fmt::Debug for AppToken {
 /// signs business calls. Thread-safe; share it.
 pub struct KingdeeClient {
     config: KingdeeConfig,
+    /// The client secret's HMAC key, prepared once for every signature.
+    signer: kingdee::Signer,
     http: Http,
     token: SingleFlightCache<AppToken>,
 }
@@ -112,6 +114,7 @@ impl KingdeeClient {
         config.base_url = base_url(config.base_url, "Kingdee")?;
         let http = Http::new(config.base_url.clone(), &config.http, "Kingdee")?;
         Ok(KingdeeClient {
+            signer: kingdee::Signer::new(config.client_secret.expose()),
             config,
             http,
             token: SingleFlightCache::default(),
@@ -141,12 +144,9 @@ impl KingdeeClient {
         method: &str,
         path_and_query: &str,
     ) -> Result<Vec<(&'static str, String)>> {
-        let signed = kingdee::sign_headers(
-            &self.config.client_id,
-            self.config.client_secret.expose(),
-            method,
-            path_and_query,
-        )?;
+        let signed = self
+            .signer
+            .sign_headers(&self.config.client_id, method, path_and_query)?;
         let token = self.app_token()?;
         let mut out: Vec<(&'static str, String)> = signed
             .pairs()
@@ -194,12 +194,9 @@ impl KingdeeClient {
 
     fn fetch_token(&self) -> Result<Fresh<AppToken>> {
         let target = self.token_target();
-        let signed = kingdee::sign_headers(
-            &self.config.client_id,
-            self.config.client_secret.expose(),
-            "GET",
-            &target,
-        )?;
+        let signed = self
+            .signer
+            .sign_headers(&self.config.client_id, "GET", &target)?;
         let mut headers: Vec<(&str, &str)> = signed.pairs().to_vec();
         headers.push(("Content-Type", "application/json"));
         let answer = self.http.send("GET", &target, &headers)?;

@@ -215,6 +215,26 @@ impl Signer {
             .map(|s| s.as_str().to_owned())
     }
 
+    /// The six gateway headers of one request with a fresh random nonce and
+    /// the current time, as [`sign_headers`].
+    pub fn sign_headers(
+        &self,
+        client_id: &str,
+        method: &str,
+        path_and_query: &str,
+    ) -> Result<GatewayHeaders> {
+        check_header_value(client_id, "client_id")?;
+        let nonce = random_nonce()?.to_string();
+        let timestamp = crate::now_ms().to_string();
+        let signature = self.signature_text(method, path_and_query, &nonce, &timestamp)?;
+        Ok(GatewayHeaders {
+            client_id: client_id.to_owned(),
+            timestamp,
+            nonce,
+            signature: signature.as_str().to_owned(),
+        })
+    }
+
     /// [`signature`](Self::signature) without allocating the result.
     pub fn signature_text(
         &self,
@@ -285,16 +305,7 @@ pub fn sign_headers(
     method: &str,
     path_and_query: &str,
 ) -> Result<GatewayHeaders> {
-    check_header_value(client_id, "client_id")?;
-    let nonce = random_nonce()?.to_string();
-    let timestamp = crate::now_ms().to_string();
-    let signature = signature_text(client_secret, method, path_and_query, &nonce, &timestamp)?;
-    Ok(GatewayHeaders {
-        client_id: client_id.to_owned(),
-        timestamp,
-        nonce,
-        signature: signature.as_str().to_owned(),
-    })
+    Signer::new(client_secret).sign_headers(client_id, method, path_and_query)
 }
 
 pub(crate) fn check_header_value(value: &str, what: &str) -> Result<()> {
