@@ -18,30 +18,14 @@ namespace ErpAuth
         {
             Interop.EnsureLoaded();
             byte[] config = Utf8.ToNative(options.ToJson(), "options");
-            THandle handle = null;
             try
             {
-                int status = create(config, out handle);
-                if (status != Interop.Ok)
-                {
-                    throw Interop.LastError(status);
-                }
-                if (handle == null || handle.IsInvalid)
-                {
-                    throw new ErpAuthException(Status.Internal, "erpauth returned success but no client (a bug in the native library)");
-                }
-                THandle created = handle;
-                handle = null;
-                return created;
+                return NativeHandle.Create("client", (out THandle client) => create(config, out client));
             }
             finally
             {
                 // The secrets in the UTF-8 copy go now rather than whenever the GC reuses the memory.
                 Array.Clear(config, 0, config.Length);
-                if (handle != null)
-                {
-                    handle.Dispose();
-                }
             }
         }
     }

@@ -60,6 +60,16 @@ namespace ErpAuth
         }
 
         /// <summary>
+        /// A <see cref="KingdeeSigner"/> for <paramref name="clientSecret"/>: the same signatures
+        /// as <see cref="Signature"/>, with the secret prepared once for many requests. Dispose
+        /// it when done.
+        /// </summary>
+        public static KingdeeSigner Signer(string clientSecret)
+        {
+            return new KingdeeSigner(clientSecret);
+        }
+
+        /// <summary>
         /// The six gateway headers for one request, with a fresh random nonce and the current
         /// time: <c>X-Api-ClientID</c>, <c>X-Api-Auth-Version</c>, <c>X-Api-TimeStamp</c>,
         /// <c>X-Api-Nonce</c>, <c>X-Api-SignHeaders</c>, <c>X-Api-Signature</c>, in that order.

@@ -69,7 +69,7 @@ namespace ErpAuth
         /// <summary>Frees the native client once no call on it is running. Safe to call twice.</summary>
         public void Dispose()
         {
-            handle.CloseClient();
+            handle.RequestClose();
         }
     }
 }

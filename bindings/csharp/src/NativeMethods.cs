@@ -98,5 +98,32 @@ namespace ErpAuth
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void erpauth_weaver_client_free(IntPtr client);
+
+        // Signers: a secret prepared once and used for many signatures. Same handle scheme as the
+        // clients: `new` fills a SafeHandle, the other calls take the raw pointer under a reference.
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_signer_new(
+            byte[] client_secret, out KingdeeSignerHandle out_signer);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_signer_signature(
+            IntPtr signer, byte[] method, byte[] path_and_query, byte[] nonce, byte[] timestamp,
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_kingdee_signer_free(IntPtr signer);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_signer_new(
+            byte[] appid, byte[] secret, byte[] aes_key, out WeaverSignerHandle out_signer);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_signer_sign(
+            IntPtr signer, long timestamp_ms,
+            IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_weaver_signer_free(IntPtr signer);
     }
 }

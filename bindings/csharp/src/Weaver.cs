@@ -26,5 +26,19 @@ namespace ErpAuth
             return Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_weaver_sign(id, s, key, timestampMs, b, c, out l));
         }
+
+        /// <summary>
+        /// A <see cref="WeaverSigner"/> for these credentials: the same signs as
+        /// <see cref="Sign"/>, with MD5(appid:secret) and the AES key schedule computed once for
+        /// many signs. Dispose it when done.
+        /// </summary>
+        /// <param name="appid">The application id issued by the OA administrator.</param>
+        /// <param name="secret">The application secret.</param>
+        /// <param name="aesKey">The AES key: 16, 24 or 32 bytes of UTF-8, else <see cref="ErpAuthException"/>
+        /// with <see cref="Status.InvalidArgument"/>.</param>
+        public static WeaverSigner Signer(string appid, string secret, string aesKey)
+        {
+            return new WeaverSigner(appid, secret, aesKey);
+        }
     }
 }

@@ -12,12 +12,14 @@ namespace ErpAuth.Tests
     [TestFixture]
     public class VectorTests
     {
-        private static Dictionary<string, object> Load(string name)
+        /// <summary>A vector file, parsed. Also read by the signer tests.</summary>
+        internal static Dictionary<string, object> Load(string name)
         {
             return MiniJson.ParseObject(File.ReadAllText(Path.Combine(TestPaths.VectorsDirectory, name), Encoding.UTF8));
         }
 
-        private static IEnumerable<Dictionary<string, object>> Section(Dictionary<string, object> file, string name)
+        /// <summary>The entries of one section of a vector file; an empty section fails.</summary>
+        internal static IEnumerable<Dictionary<string, object>> Section(Dictionary<string, object> file, string name)
         {
             var entries = (List<object>)file[name];
             Assert.IsNotEmpty(entries, "vector section " + name + " is empty");
@@ -62,31 +64,40 @@ namespace ErpAuth.Tests
         {
             foreach (Dictionary<string, object> v in Section(Load("kingdee.json"), "api_signature"))
             {
-                // The vector's query holds raw values; on the wire each is java-encoded once
-                // (so '=' travels as %3D), which the library decodes before signing.
-                var target = new StringBuilder((string)v["path"]);
-                char separator = '?';
-                foreach (object pair in (List<object>)v["query"])
-                {
-                    var kv = (List<object>)pair;
-                    target.Append(separator)
-                        .Append(ManagedReference.Encode((string)kv[0], ".-*_"))
-                        .Append('=')
-                        .Append(ManagedReference.Encode((string)kv[1], ".-*_"));
-                    separator = '&';
-                }
+                string target = WireTarget(v);
                 string method = (string)v["method"];
                 string nonce = (string)v["nonce"];
                 string timestamp = (string)v["timestamp"];
-                Assert.AreEqual(v["string_to_sign"], Kingdee.StringToSign(method, target.ToString(), nonce, timestamp));
+                Assert.AreEqual(v["string_to_sign"], Kingdee.StringToSign(method, target, nonce, timestamp));
                 Assert.AreEqual(
                     v["signature"],
-                    Kingdee.Signature((string)v["client_secret"], method, target.ToString(), nonce, timestamp));
+                    Kingdee.Signature((string)v["client_secret"], method, target, nonce, timestamp));
                 // hmac_hex is what the Base64 wraps.
                 Assert.AreEqual(
                     v["signature"],
                     System.Convert.ToBase64String(Encoding.ASCII.GetBytes((string)v["hmac_hex"])));
             }
+        }
+
+        /// <summary>
+        /// The request target of an api_signature vector as it goes on the wire. The vector's
+        /// query holds raw values; on the wire each is java-encoded once (so '=' travels as
+        /// %3D), which the library decodes before signing.
+        /// </summary>
+        internal static string WireTarget(Dictionary<string, object> v)
+        {
+            var target = new StringBuilder((string)v["path"]);
+            char separator = '?';
+            foreach (object pair in (List<object>)v["query"])
+            {
+                var kv = (List<object>)pair;
+                target.Append(separator)
+                    .Append(ManagedReference.Encode((string)kv[0], ".-*_"))
+                    .Append('=')
+                    .Append(ManagedReference.Encode((string)kv[1], ".-*_"));
+                separator = '&';
+            }
+            return target.ToString();
         }
 
         [Test]
