@@ -1,6 +1,7 @@
 //! Signature benchmarks: every pure function through the Rust API and the C
-//! ABI, canonicalization alone, and the floors they are compared with (the
-//! bare SHA-256, MD5 and AES block work each signature needs).
+//! ABI, one-shot and through a signer made once outside the timed loop,
+//! canonicalization alone, and the floors they are compared with (the bare
+//! SHA-256, MD5 and AES block work each signature needs).
 //!
 //! `cargo bench --bench signing` (or `scripts/bench.sh`).
 
@@ -104,6 +105,10 @@ fn kingdee(c: &mut Criterion) {
             erpauth::kingdee::signature(CLIENT_SECRET, "GET", black_box(TARGET), NONCE, TIMESTAMP)
         })
     });
+    let signer = erpauth::kingdee::Signer::new(CLIENT_SECRET);
+    g.bench_function("signature_text_rust_cached_signer", |b| {
+        b.iter(|| signer.signature_text("GET", black_box(TARGET), NONCE, TIMESTAMP))
+    });
     g.bench_function("app_signature_rust", |b| {
         b.iter(|| erpauth::kingdee::app_signature(black_box("bVZgAZOv1"), black_box(CLIENT_SECRET)))
     });
@@ -131,6 +136,24 @@ fn kingdee(c: &mut Criterion) {
             )
         })
     });
+    let mut c_signer = std::ptr::null_mut();
+    let status = unsafe { erpauth_kingdee_signer_new(secret.as_ptr(), &mut c_signer) };
+    assert_eq!(status, erpauth_status::ERPAUTH_OK);
+    g.bench_function("signature_c_abi_cached_signer", |b| {
+        b.iter(|| unsafe {
+            erpauth_kingdee_signer_signature(
+                c_signer,
+                method.as_ptr(),
+                black_box(target.as_ptr()),
+                nonce.as_ptr(),
+                ts.as_ptr(),
+                out.as_mut_ptr(),
+                out.len(),
+                &mut len,
+            )
+        })
+    });
+    unsafe { erpauth_kingdee_signer_free(c_signer) };
     g.bench_function("string_to_sign_c_abi", |b| {
         b.iter(|| unsafe {
             erpauth_kingdee_string_to_sign(
@@ -210,6 +233,23 @@ fn weaver(c: &mut Criterion) {
             )
         })
     });
+    let mut c_signer = std::ptr::null_mut();
+    let status = unsafe {
+        erpauth_weaver_signer_new(appid.as_ptr(), secret.as_ptr(), key.as_ptr(), &mut c_signer)
+    };
+    assert_eq!(status, erpauth_status::ERPAUTH_OK);
+    g.bench_function("sign_c_abi_cached_signer", |b| {
+        b.iter(|| unsafe {
+            erpauth_weaver_signer_sign(
+                black_box(c_signer),
+                1_700_000_000_000,
+                out.as_mut_ptr(),
+                out.len(),
+                &mut len,
+            )
+        })
+    });
+    unsafe { erpauth_weaver_signer_free(c_signer) };
     g.bench_function("sign_c_abi_unique_timestamp", |b| {
         b.iter(|| unsafe {
             erpauth_weaver_sign(

@@ -2,8 +2,9 @@
  * The pure (no I/O) functions of the C ABI, called as C code calls them:
  * public vectors and known answers, the whole caller-owned buffer contract,
  * NULL and non-UTF-8 for every string argument, malformed escapes, wrong AES
- * key lengths, erpauth_last_error (clear, thread-local, never a secret) and
- * erpauth_version.
+ * key lengths, erpauth_last_error (clear, thread-local, never a secret),
+ * erpauth_version, and the signer handles (the same results as the one-shot
+ * functions, their own argument checks, one signer shared by threads).
  *
  * Known answers other than the public vectors were computed with the
  * independent Python implementation (tests/python/differential.py) and,
@@ -96,6 +97,32 @@ static erpauth_status call_weaver_sign_now(const char *const *a, char *out, size
     return erpauth_weaver_sign(a[0], a[1], a[2], 0, out, cap, len);
 }
 
+/* The signers behind the signer rows of FUNCTIONS, made in main() from the
+ * vectors' credentials before any check runs and freed at the end. */
+static erpauth_kingdee_signer *vector_kingdee_signer;
+static erpauth_weaver_signer *vector_weaver_signer;
+
+static erpauth_status call_kingdee_signer_signature(const char *const *a, char *out, size_t cap,
+                                                    size_t *len)
+{
+    return erpauth_kingdee_signer_signature(vector_kingdee_signer, a[0], a[1], a[2], a[3], out,
+                                            cap, len);
+}
+
+static erpauth_status call_weaver_signer_sign_fixed(const char *const *a, char *out, size_t cap,
+                                                    size_t *len)
+{
+    (void)a;
+    return erpauth_weaver_signer_sign(vector_weaver_signer, 1700000000000LL, out, cap, len);
+}
+
+static erpauth_status call_weaver_signer_sign_now(const char *const *a, char *out, size_t cap,
+                                                  size_t *len)
+{
+    (void)a;
+    return erpauth_weaver_signer_sign(vector_weaver_signer, 0, out, cap, len);
+}
+
 static erpauth_status call_last_error(const char *const *a, char *out, size_t cap, size_t *len)
 {
     (void)a;
@@ -136,6 +163,14 @@ static const function_case FUNCTIONS[] = {
      VECTOR_WEAVER_SIGN, -1},
     {"erpauth_weaver_sign(timestamp 0)", 3, {"appid", "secret", "aes_key"},
      {"my-appid", WEAVER_SECRET, AES_KEY_16}, call_weaver_sign_now, NULL, -1},
+    /* 6, 7, 8: the signers of vector_kingdee_signer and vector_weaver_signer. */
+    {"erpauth_kingdee_signer_signature", 4, {"method", "path_and_query", "nonce", "timestamp"},
+     {"GET", VECTOR_TARGET, "4427456950", "1670305063559"}, call_kingdee_signer_signature,
+     VECTOR_SIGNATURE, 1},
+    {"erpauth_weaver_signer_sign", 0, {NULL}, {NULL}, call_weaver_signer_sign_fixed,
+     VECTOR_WEAVER_SIGN, -1},
+    {"erpauth_weaver_signer_sign(timestamp 0)", 0, {NULL}, {NULL}, call_weaver_signer_sign_now,
+     NULL, -1},
 };
 #define FUNCTION_COUNT (sizeof FUNCTIONS / sizeof FUNCTIONS[0])
 
@@ -277,6 +312,50 @@ static void check_invalid(const function_case *fc, int index, const char *value,
     free(buf);
 }
 
+/* A pointer that is not NULL and not a signer: what *out_signer holds before
+ * a _new call that must set it to NULL. */
+static char not_a_signer;
+
+/* erpauth_kingdee_signer_new(client_secret): INVALID_ARGUMENT, *out_signer
+ * set to NULL, a message that contains `must_contain` (when not NULL) and no
+ * secret. */
+static void check_kingdee_signer_new_fails(const char *client_secret, const char *must_contain)
+{
+    erpauth_kingdee_signer *signer = (erpauth_kingdee_signer *)(void *)&not_a_signer;
+    if (!CHECK_STATUS(erpauth_kingdee_signer_new(client_secret, &signer),
+                      ERPAUTH_INVALID_ARGUMENT)) {
+        printf("    with client_secret = \"%s\"\n", client_secret ? client_secret : "NULL");
+    }
+    CHECK(signer == NULL);
+    if (must_contain != NULL) {
+        CHECK_CONTAINS(last_error_text(), must_contain);
+    }
+    check_no_secret_in_last_error();
+    if (signer != (erpauth_kingdee_signer *)(void *)&not_a_signer) {
+        erpauth_kingdee_signer_free(signer); /* a signer made by mistake */
+    }
+}
+
+/* erpauth_weaver_signer_new(appid, secret, aes_key): as above. */
+static void check_weaver_signer_new_fails(const char *appid, const char *secret,
+                                          const char *aes_key, const char *must_contain)
+{
+    erpauth_weaver_signer *signer = (erpauth_weaver_signer *)(void *)&not_a_signer;
+    if (!CHECK_STATUS(erpauth_weaver_signer_new(appid, secret, aes_key, &signer),
+                      ERPAUTH_INVALID_ARGUMENT)) {
+        printf("    with appid = \"%s\", secret = \"%s\", aes_key = \"%s\"\n",
+               appid ? appid : "NULL", secret ? secret : "NULL", aes_key ? aes_key : "NULL");
+    }
+    CHECK(signer == NULL);
+    if (must_contain != NULL) {
+        CHECK_CONTAINS(last_error_text(), must_contain);
+    }
+    check_no_secret_in_last_error();
+    if (signer != (erpauth_weaver_signer *)(void *)&not_a_signer) {
+        erpauth_weaver_signer_free(signer); /* a signer made by mistake */
+    }
+}
+
 /* Bytes that are not UTF-8. Some start with a secret-looking valid prefix,
  * which must not be echoed back. */
 static const char *const NOT_UTF8[] = {
@@ -349,18 +428,22 @@ static void test_other_bad_arguments(void)
     static const char *const bad_methods[] = {"", "G T", "GET\n", "G1", "GET ", "\xe4\xb8\xad"};
     static const char *const bad_digits[] = {"", "12a", "-1", "1.5", " 1", "1e9"};
     const function_case *sts = &FUNCTIONS[1], *sig = &FUNCTIONS[2], *headers = &FUNCTIONS[3];
+    const function_case *signer_sig = &FUNCTIONS[6];
     size_t k;
     printf("  bad methods, nonces, timestamps, header values\n");
     for (k = 0; k < sizeof bad_methods / sizeof bad_methods[0]; k++) {
         check_invalid(sts, 0, bad_methods[k], "method");
         check_invalid(sig, 1, bad_methods[k], "method");
         check_invalid(headers, 2, bad_methods[k], "method");
+        check_invalid(signer_sig, 0, bad_methods[k], "method");
     }
     for (k = 0; k < sizeof bad_digits / sizeof bad_digits[0]; k++) {
         check_invalid(sts, 2, bad_digits[k], "nonce");
         check_invalid(sts, 3, bad_digits[k], "timestamp");
         check_invalid(sig, 3, bad_digits[k], "nonce");
         check_invalid(sig, 4, bad_digits[k], "timestamp");
+        check_invalid(signer_sig, 2, bad_digits[k], "nonce");
+        check_invalid(signer_sig, 3, bad_digits[k], "timestamp");
     }
     /* client_id goes into a header: no empty value, no header injection. */
     check_invalid(headers, 0, "", "client_id");
@@ -416,12 +499,30 @@ static void test_aes_key_lengths(void)
         if (bad_sizes[k] >= 8) {
             CHECK_NOT_CONTAINS(last_error_text(), bad_keys[k]);
         }
+        /* A signer refuses the key when it is made. */
+        check_weaver_signer_new_fails("weaverappid", "weaversecret", bad_keys[k], "aes_key");
+        CHECK_CONTAINS(last_error_text(), "16, 24 or 32");
+        CHECK_CONTAINS(last_error_text(), size_text);
+        if (bad_sizes[k] >= 8) {
+            CHECK_NOT_CONTAINS(last_error_text(), bad_keys[k]);
+        }
     }
     for (k = 0; k < sizeof good / sizeof good[0]; k++) {
+        erpauth_weaver_signer *signer = NULL;
         CHECK_STATUS(erpauth_weaver_sign("weaverappid", "weaversecret", good[k].key,
                                          1700000000000LL, sign, sizeof sign, &len),
                      ERPAUTH_OK);
         CHECK_STR(sign, good[k].sign);
+        memset(sign, 0, sizeof sign);
+        if (CHECK_STATUS(erpauth_weaver_signer_new("weaverappid", "weaversecret", good[k].key,
+                                                   &signer),
+                         ERPAUTH_OK)) {
+            CHECK_STATUS(erpauth_weaver_signer_sign(signer, 1700000000000LL, sign, sizeof sign,
+                                                    &len),
+                         ERPAUTH_OK);
+            CHECK_STR(sign, good[k].sign);
+        }
+        erpauth_weaver_signer_free(signer);
     }
 }
 
@@ -589,6 +690,367 @@ static void test_weaver_now(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Signer handles                                                            */
+/* ------------------------------------------------------------------------ */
+
+static char *heap_copy(const char *text)
+{
+    char *copy = canary_buffer(strlen(text) + 1);
+    memcpy(copy, text, strlen(text) + 1);
+    return copy;
+}
+
+/* Overwrites and frees a heap_copy: a signer that kept the pointer instead of
+ * what it needs would now sign garbage (and valgrind would see the read). */
+static void wipe_and_free(char *text)
+{
+    volatile char *p = text;
+    while (*p) {
+        *p++ = 'x';
+    }
+    free(text);
+}
+
+/* The public vectors and a known answer through signers made from copies of
+ * the credentials that are gone before the signer signs. */
+static void test_signer_vectors(void)
+{
+    const char *sorted_target =
+        "/jdy/v2/bd/%E5%AE%A2%E6%88%B7%20list?k=2&k=1&a-b=x+y&a=*~&k=1";
+    char *secret, *appid, *aes_key, out[160];
+    size_t len;
+    erpauth_kingdee_signer *kingdee = NULL, *twin = NULL;
+    erpauth_weaver_signer *weaver = NULL;
+    printf("  signer handles: public vectors\n");
+
+    secret = heap_copy("f2adcfef73369bfc4e1384677d38a0ff");
+    CHECK_STATUS(erpauth_kingdee_signer_new(secret, &kingdee), ERPAUTH_OK);
+    CHECK(kingdee != NULL);
+    wipe_and_free(secret);
+    CHECK_STATUS(erpauth_kingdee_signer_signature(kingdee, "GET", VECTOR_TARGET, "4427456950",
+                                                  "1670305063559", out, sizeof out, &len),
+                 ERPAUTH_OK);
+    CHECK_STR(out, VECTOR_SIGNATURE);
+    CHECK(len == strlen(VECTOR_SIGNATURE));
+
+    /* A second signer of another secret; freeing one leaves the other intact. */
+    secret = heap_copy("emu-client-secret");
+    CHECK_STATUS(erpauth_kingdee_signer_new(secret, &twin), ERPAUTH_OK);
+    wipe_and_free(secret);
+    CHECK_STATUS(erpauth_kingdee_signer_signature(twin, "post", sorted_target, "1", "2", out,
+                                                  sizeof out, &len),
+                 ERPAUTH_OK);
+    CHECK_STR(out, "N2IzY2M3MTg2ODcxMjQ3M2U5NzhiMWEwODhjZjEwODU2NjhmYTRkNDJmYTU2ZDc3MTc5YTUwNDFl"
+                   "MTk5Nzc5Yg==");
+    erpauth_kingdee_signer_free(twin);
+    CHECK_STATUS(erpauth_kingdee_signer_signature(kingdee, "GET", VECTOR_TARGET, "4427456950",
+                                                  "1670305063559", out, sizeof out, &len),
+                 ERPAUTH_OK);
+    CHECK_STR(out, VECTOR_SIGNATURE);
+    erpauth_kingdee_signer_free(kingdee);
+
+    appid = heap_copy("weaverappid");
+    secret = heap_copy("weaversecret");
+    aes_key = heap_copy("8fy6K39X6PIEEeOq");
+    CHECK_STATUS(erpauth_weaver_signer_new(appid, secret, aes_key, &weaver), ERPAUTH_OK);
+    CHECK(weaver != NULL);
+    wipe_and_free(appid);
+    wipe_and_free(secret);
+    wipe_and_free(aes_key);
+    CHECK_STATUS(erpauth_weaver_signer_sign(weaver, 1700000000000LL, out, sizeof out, &len),
+                 ERPAUTH_OK);
+    CHECK_STR(out, VECTOR_WEAVER_SIGN);
+    CHECK(len == strlen(VECTOR_WEAVER_SIGN));
+    erpauth_weaver_signer_free(weaver);
+}
+
+/* One signer per secret signs many requests, each compared with the one-shot
+ * function: secrets empty, of exactly one HMAC block and longer (hashed
+ * first), Chinese, with spaces and * ~ + = & %; targets with escapes in
+ * either case, '+' and '%20', raw UTF-8, repeated keys, empty values and
+ * flags; lower-case methods; all three AES key sizes and a Chinese key. */
+static void test_signer_agreement(void)
+{
+    static const char *const secrets[] = {
+        "",
+        "f2adcfef73369bfc4e1384677d38a0ff",
+        CLIENT_SECRET,
+        "\xe5\xaf\x86\xe9\x92\xa5 secret * ~ + = & %",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef!",
+    };
+    static const char *const targets[] = {
+        VECTOR_TARGET,
+        "/",
+        "/a+b",
+        "/a%20b?q=%E4%B8%AD+x",
+        "/a b?q=\xe4\xb8\xad x",
+        "/jdy/v2/bd/%E5%AE%A2%E6%88%B7%20list?k=2&k=1&a-b=x+y&a=*~&k=1",
+        "/jdy/v2/bd/\xe5\xae\xa2\xe6\x88\xb7 list?a=%2A%7E&k=1&k=1&k=2&a-b=x%20y",
+        "/p?star=*&tilde=~&plus=%2B&eq=%3D&amp=%26&pct=%25&sp=a+b",
+        "/p?empty=&flag&k=&k=v",
+        "/jdy/v2/bd/customer?search=%e4%b8%ad%20x&page=1",
+    };
+    static const char *const methods[] = {"GET", "post", "DELETE"};
+    static const char *const stamps[][2] = {{"4427456950", "1670305063559"}, {"1", "2"}};
+    static const char *const credentials[][2] = {
+        {"weaverappid", "weaversecret"},
+        {"", ""},
+        {"\xe4\xb8\xad\xe6\x96\x87 appid", "secret with spaces * ~ + = & %"},
+        {"my-appid", WEAVER_SECRET},
+    };
+    static const char *const aes_keys[] = {
+        "8fy6K39X6PIEEeOq",
+        AES_KEY_16,
+        "8fy6K39X6PIEEeOq12345678",
+        "8fy6K39X6PIEEeOq8fy6K39X6PIEEeOq",
+        "\xe4\xb8\xad\xe6\x96\x87\xe5\xaf\x86\xe9\x92\xa5" "abcd",
+    };
+    static const int64_t times[] = {1, 999, 1670305063559LL, 1700000000000LL, 9999999999999LL,
+                                    INT64_MAX};
+    char got[160], expected[160], one_shot_error[2048];
+    size_t s, t, m, c, k, len;
+    printf("  signer handles agree with the one-shot functions\n");
+
+    for (s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
+        erpauth_kingdee_signer *signer = NULL;
+        if (!CHECK_STATUS(erpauth_kingdee_signer_new(secrets[s], &signer), ERPAUTH_OK)) {
+            continue;
+        }
+        for (t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+            for (m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+                const char *const *stamp = stamps[(t + m) % 2];
+                CHECK_STATUS(erpauth_kingdee_signature(secrets[s], methods[m], targets[t],
+                                                       stamp[0], stamp[1], expected,
+                                                       sizeof expected, &len),
+                             ERPAUTH_OK);
+                CHECK_STATUS(erpauth_kingdee_signer_signature(signer, methods[m], targets[t],
+                                                              stamp[0], stamp[1], got,
+                                                              sizeof got, &len),
+                             ERPAUTH_OK);
+                if (!CHECK_STR(got, expected)) {
+                    printf("    secret %u, %s %s\n", (unsigned)s, methods[m], targets[t]);
+                }
+            }
+        }
+        /* The same refusal, word for word. */
+        CHECK_STATUS(erpauth_kingdee_signature(secrets[s], "GET", "/p?a=%G1", "1", "2", expected,
+                                               sizeof expected, &len),
+                     ERPAUTH_INVALID_ARGUMENT);
+        snprintf(one_shot_error, sizeof one_shot_error, "%s", last_error_text());
+        CHECK_STATUS(erpauth_kingdee_signer_signature(signer, "GET", "/p?a=%G1", "1", "2", got,
+                                                      sizeof got, &len),
+                     ERPAUTH_INVALID_ARGUMENT);
+        CHECK_STR(last_error_text(), one_shot_error);
+        erpauth_kingdee_signer_free(signer);
+    }
+
+    for (c = 0; c < sizeof credentials / sizeof credentials[0]; c++) {
+        for (k = 0; k < sizeof aes_keys / sizeof aes_keys[0]; k++) {
+            erpauth_weaver_signer *signer = NULL;
+            if (!CHECK_STATUS(erpauth_weaver_signer_new(credentials[c][0], credentials[c][1],
+                                                        aes_keys[k], &signer),
+                              ERPAUTH_OK)) {
+                continue;
+            }
+            for (t = 0; t < sizeof times / sizeof times[0]; t++) {
+                CHECK_STATUS(erpauth_weaver_sign(credentials[c][0], credentials[c][1],
+                                                 aes_keys[k], times[t], expected,
+                                                 sizeof expected, &len),
+                             ERPAUTH_OK);
+                CHECK_STATUS(erpauth_weaver_signer_sign(signer, times[t], got, sizeof got, &len),
+                             ERPAUTH_OK);
+                if (!CHECK_STR(got, expected)) {
+                    printf("    credentials %u, AES key %u, timestamp %u\n", (unsigned)c,
+                           (unsigned)k, (unsigned)t);
+                }
+            }
+            erpauth_weaver_signer_free(signer);
+        }
+    }
+}
+
+static void test_signer_arguments(void)
+{
+    static const char *const weaver_arg_names[] = {"appid", "secret", "aes_key"};
+    char out[160], before[2048];
+    size_t len, k;
+    int i;
+    printf("  signer handles: NULL and non-UTF-8 arguments, NULL signer, NULL out_signer\n");
+
+    check_kingdee_signer_new_fails(NULL, "client_secret");
+    CHECK_CONTAINS(last_error_text(), "NULL");
+    for (k = 0; k < sizeof NOT_UTF8 / sizeof NOT_UTF8[0]; k++) {
+        check_kingdee_signer_new_fails(NOT_UTF8[k], "client_secret");
+        CHECK_CONTAINS(last_error_text(), "UTF-8");
+    }
+    for (i = 0; i < 3; i++) {
+        const char *args[3] = {"my-appid", WEAVER_SECRET, AES_KEY_16};
+        args[i] = NULL;
+        check_weaver_signer_new_fails(args[0], args[1], args[2], weaver_arg_names[i]);
+        CHECK_CONTAINS(last_error_text(), "NULL");
+        for (k = 0; k < sizeof NOT_UTF8 / sizeof NOT_UTF8[0]; k++) {
+            args[i] = NOT_UTF8[k];
+            check_weaver_signer_new_fails(args[0], args[1], args[2], weaver_arg_names[i]);
+            CHECK_CONTAINS(last_error_text(), "UTF-8");
+        }
+    }
+
+    /* Nowhere to put the signer: refused, and the valid secrets stay out of the message. */
+    CHECK_STATUS(erpauth_kingdee_signer_new(CLIENT_SECRET, NULL), ERPAUTH_INVALID_ARGUMENT);
+    CHECK_CONTAINS(last_error_text(), "out_signer is NULL");
+    check_no_secret_in_last_error();
+    CHECK_STATUS(erpauth_weaver_signer_new("my-appid", WEAVER_SECRET, AES_KEY_16, NULL),
+                 ERPAUTH_INVALID_ARGUMENT);
+    CHECK_CONTAINS(last_error_text(), "out_signer is NULL");
+    check_no_secret_in_last_error();
+
+    /* A NULL signer: the failure part of the buffer contract, a size query included. */
+    memset(out, CANARY, sizeof out);
+    len = 999;
+    CHECK_STATUS(erpauth_kingdee_signer_signature(NULL, "GET", VECTOR_TARGET, "4427456950",
+                                                  "1670305063559", out, sizeof out, &len),
+                 ERPAUTH_INVALID_ARGUMENT);
+    CHECK(len == 0 && out[0] == '\0');
+    CHECK_CONTAINS(last_error_text(), "signer is NULL");
+    len = 999;
+    CHECK_STATUS(erpauth_kingdee_signer_signature(NULL, "GET", VECTOR_TARGET, "4427456950",
+                                                  "1670305063559", NULL, 0, &len),
+                 ERPAUTH_INVALID_ARGUMENT);
+    CHECK(len == 0);
+    for (i = 0; i < 2; i++) {
+        int64_t stamp = i == 0 ? 1700000000000LL : 0;
+        memset(out, CANARY, sizeof out);
+        len = 999;
+        CHECK_STATUS(erpauth_weaver_signer_sign(NULL, stamp, out, sizeof out, &len),
+                     ERPAUTH_INVALID_ARGUMENT);
+        CHECK(len == 0 && out[0] == '\0');
+        CHECK_CONTAINS(last_error_text(), "signer is NULL");
+        len = 999;
+        CHECK_STATUS(erpauth_weaver_signer_sign(NULL, stamp, NULL, 0, &len),
+                     ERPAUTH_INVALID_ARGUMENT);
+        CHECK(len == 0);
+    }
+
+    /* Freeing NULL does nothing, the last error included. */
+    snprintf(before, sizeof before, "%s", last_error_text());
+    erpauth_kingdee_signer_free(NULL);
+    erpauth_weaver_signer_free(NULL);
+    CHECK_STR(last_error_text(), before);
+}
+
+#define SIGNER_THREADS 4
+#define SIGNER_THREAD_CALLS 100
+
+typedef struct {
+    const erpauth_kingdee_signer *kingdee;
+    const erpauth_weaver_signer *weaver;
+    int index;
+    int failures;   /* calls that did not return ERPAUTH_OK */
+    int mismatches; /* signer results unlike the one-shot results */
+    char now_signs[SIGNER_THREAD_CALLS][160];
+} signer_thread_work;
+
+/* Signs with the shared signers and the one-shot functions (CHECK is not
+ * thread-safe, so the thread only counts and the main thread checks). */
+static void *sign_in_thread(void *arg)
+{
+    signer_thread_work *w = (signer_thread_work *)arg;
+    char target[80], nonce[32], got[160], expected[160];
+    size_t len;
+    int i;
+    for (i = 0; i < SIGNER_THREAD_CALLS; i++) {
+        int64_t stamp = 1700000000000LL + (int64_t)w->index * 1000000 + i;
+        erpauth_status status;
+        snprintf(target, sizeof target, "/jdy/v2/bd/customer?page=%d&thread=%d", i, w->index);
+        snprintf(nonce, sizeof nonce, "%d%06d", w->index + 1, i);
+        if (erpauth_kingdee_signer_signature(w->kingdee, "POST", target, nonce, "1670305063559",
+                                             got, sizeof got, &len) != ERPAUTH_OK ||
+            erpauth_kingdee_signature(CLIENT_SECRET, "POST", target, nonce, "1670305063559",
+                                      expected, sizeof expected, &len) != ERPAUTH_OK) {
+            w->failures++;
+        } else if (strcmp(got, expected) != 0) {
+            w->mismatches++;
+        }
+        if (erpauth_weaver_signer_sign(w->weaver, stamp, got, sizeof got, &len) != ERPAUTH_OK ||
+            erpauth_weaver_sign("my-appid", WEAVER_SECRET, AES_KEY_16, stamp, expected,
+                                sizeof expected, &len) != ERPAUTH_OK) {
+            w->failures++;
+        } else if (strcmp(got, expected) != 0) {
+            w->mismatches++;
+        }
+        /* "Now" from the signer and the one-shot function in turn: the clock
+         * they share gives every sign a time of its own. */
+        if (i % 2) {
+            status = erpauth_weaver_signer_sign(w->weaver, 0, w->now_signs[i],
+                                                sizeof w->now_signs[i], &len);
+        } else {
+            status = erpauth_weaver_sign("my-appid", WEAVER_SECRET, AES_KEY_16, 0,
+                                         w->now_signs[i], sizeof w->now_signs[i], &len);
+        }
+        if (status != ERPAUTH_OK) {
+            w->failures++;
+        }
+    }
+    return NULL;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void test_signer_threads(void)
+{
+    static signer_thread_work work[SIGNER_THREADS];
+    static const char *signs[SIGNER_THREADS * SIGNER_THREAD_CALLS];
+    pthread_t threads[SIGNER_THREADS];
+    erpauth_kingdee_signer *kingdee = NULL;
+    erpauth_weaver_signer *weaver = NULL;
+    size_t count = 0, j, duplicates = 0;
+    int i, started = 0;
+    printf("  one signer of each kind shared by %d threads\n", SIGNER_THREADS);
+    if (!CHECK_STATUS(erpauth_kingdee_signer_new(CLIENT_SECRET, &kingdee), ERPAUTH_OK) ||
+        !CHECK_STATUS(erpauth_weaver_signer_new("my-appid", WEAVER_SECRET, AES_KEY_16, &weaver),
+                      ERPAUTH_OK)) {
+        erpauth_kingdee_signer_free(kingdee);
+        erpauth_weaver_signer_free(weaver);
+        return;
+    }
+    memset(work, 0, sizeof work);
+    for (i = 0; i < SIGNER_THREADS; i++) {
+        work[i].kingdee = kingdee;
+        work[i].weaver = weaver;
+        work[i].index = i;
+        if (!CHECK(pthread_create(&threads[i], NULL, sign_in_thread, &work[i]) == 0)) {
+            break;
+        }
+        started++;
+    }
+    for (i = 0; i < started; i++) {
+        CHECK(pthread_join(threads[i], NULL) == 0);
+        if (!CHECK(work[i].failures == 0 && work[i].mismatches == 0)) {
+            printf("    thread %d: %d failed calls, %d mismatches\n", i, work[i].failures,
+                   work[i].mismatches);
+        }
+        for (j = 0; j < SIGNER_THREAD_CALLS; j++) {
+            signs[count++] = work[i].now_signs[j];
+        }
+    }
+    erpauth_kingdee_signer_free(kingdee);
+    erpauth_weaver_signer_free(weaver);
+    CHECK(count == SIGNER_THREADS * SIGNER_THREAD_CALLS);
+    qsort(signs, count, sizeof signs[0], compare_strings);
+    for (j = 1; j < count; j++) {
+        duplicates += strcmp(signs[j - 1], signs[j]) == 0;
+    }
+    if (!CHECK(duplicates == 0)) {
+        printf("    %u of %u signs of \"now\" repeat an earlier one\n", (unsigned)duplicates,
+               (unsigned)count);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* erpauth_last_error and erpauth_version                                    */
 /* ------------------------------------------------------------------------ */
 
@@ -665,6 +1127,12 @@ int main(void)
     size_t f;
     printf("test_pure (erpauth %s)\n", erpauth_version());
     test_version();
+    CHECK_STATUS(erpauth_kingdee_signer_new("f2adcfef73369bfc4e1384677d38a0ff",
+                                            &vector_kingdee_signer),
+                 ERPAUTH_OK);
+    CHECK_STATUS(erpauth_weaver_signer_new("weaverappid", "weaversecret", "8fy6K39X6PIEEeOq",
+                                           &vector_weaver_signer),
+                 ERPAUTH_OK);
     for (f = 0; f < FUNCTION_COUNT; f++) {
         check_buffer_contract(FUNCTIONS[f].name, FUNCTIONS[f].call, FUNCTIONS[f].good_args,
                               FUNCTIONS[f].expected, 0);
@@ -676,6 +1144,12 @@ int main(void)
     test_target_decoding();
     test_sign_headers();
     test_weaver_now();
+    test_signer_vectors();
+    test_signer_agreement();
+    test_signer_arguments();
+    test_signer_threads();
     test_last_error();
+    erpauth_kingdee_signer_free(vector_kingdee_signer);
+    erpauth_weaver_signer_free(vector_weaver_signer);
     return check_report("test_pure");
 }

@@ -4,7 +4,8 @@
 The Python side is written from spec/kingdee.md and spec/weaver.md only
 (hmac, hashlib, base64, and AES-ECB + PKCS7 from `cryptography`); it shares
 no code with the library. Thousands of seeded random inputs go through the C
-ABI with ctypes and must give byte-identical results.
+ABI with ctypes and must give byte-identical results, from the one-shot
+functions and from the signer handles alike.
 
 The Kingdee request target handed to the library is built the way a client
 puts it on the wire (percent-encoded names and values, sometimes `+` and
@@ -134,6 +135,7 @@ class Library:
     def __init__(self, path):
         self.lib = ctypes.CDLL(path)
         c_str, buf, size, size_p = ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)
+        handle, handle_p = ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)
         sigs = {
             "erpauth_last_error": [buf, size, size_p],
             "erpauth_kingdee_app_signature": [c_str, c_str, buf, size, size_p],
@@ -141,11 +143,19 @@ class Library:
             "erpauth_kingdee_signature": [c_str, c_str, c_str, c_str, c_str, buf, size, size_p],
             "erpauth_kingdee_sign_headers": [c_str, c_str, c_str, c_str, buf, size, size_p],
             "erpauth_weaver_sign": [c_str, c_str, c_str, ctypes.c_int64, buf, size, size_p],
+            "erpauth_kingdee_signer_new": [c_str, handle_p],
+            "erpauth_kingdee_signer_signature": [handle, c_str, c_str, c_str, c_str, buf, size, size_p],
+            "erpauth_weaver_signer_new": [c_str, c_str, c_str, handle_p],
+            "erpauth_weaver_signer_sign": [handle, ctypes.c_int64, buf, size, size_p],
         }
         for name, argtypes in sigs.items():
             fn = getattr(self.lib, name)
             fn.argtypes = argtypes
             fn.restype = ctypes.c_int32
+        for name in ("erpauth_kingdee_signer_free", "erpauth_weaver_signer_free"):
+            fn = getattr(self.lib, name)
+            fn.argtypes = [handle]
+            fn.restype = None
         self.lib.erpauth_version.argtypes = []
         self.lib.erpauth_version.restype = ctypes.c_char_p
 
@@ -177,6 +187,19 @@ class Library:
         if raw[n.value] != 0 or len(raw[: n.value].split(b"\0")) != 1:
             raise AssertionError("%s: out_len %d does not match the NUL-terminated output" % (name, n.value))
         return status, raw[: n.value].decode("utf-8")
+
+    def new_signer(self, kind, *args):
+        """erpauth_<kind>_signer_new(*args); returns (status, signer), the
+        signer None unless one was made. Free it with free_signer."""
+        signer = ctypes.c_void_p(1)  # not NULL: _new must set it to NULL on failure
+        status = getattr(self.lib, "erpauth_%s_signer_new" % kind)(*args, ctypes.byref(signer))
+        if status != OK:
+            return (status, self.last_error()), None
+        return status, signer
+
+    def free_signer(self, kind, signer):
+        if signer is not None:
+            getattr(self.lib, "erpauth_%s_signer_free" % kind)(signer)
 
 
 def b(text):
@@ -404,24 +427,54 @@ def compare_string_to_sign(lib, rng, tally, coverage, cases):
         )
 
 
+# A signer kept this many cases signs each of their requests (or times) too.
+SIGNER_KEPT_FOR = 16
+
+
 def compare_signature(lib, rng, tally, coverage, cases):
+    """The one-shot function, a signer made for each case's secret, and a
+    signer kept from an earlier case: all against the reference."""
+    kept, kept_secret = None, None
     for i in range(cases):
         secret = random_text(rng, 40)
         method, path, params, target = random_request(rng, coverage)
         nonce, ts = random_digits(rng, 1, 12), random_digits(rng, 1, 13)
+        inputs = {"client_secret": secret, "method": method, "path": path, "params": params, "target": target,
+                  "nonce": nonce, "timestamp": ts}
+        string_to_sign = ref_string_to_sign(method, path, params, nonce, ts)
+        expected = (OK, hmac_hex_base64(secret, string_to_sign))
         got = lib.call(
             "erpauth_kingdee_signature", b(secret), b(method), b(target), b(nonce), b(ts), exact=i % 2 == 0
         )
+        tally.case("erpauth_kingdee_signature", inputs, [("(status, signature)", got, expected)])
+
+        if i % SIGNER_KEPT_FOR == 0:
+            lib.free_signer("kingdee", kept)
+            kept_status, kept = lib.new_signer("kingdee", b(secret))
+            kept_secret = secret
+        status, signer = lib.new_signer("kingdee", b(secret))
+        request = (b(method), b(target), b(nonce), b(ts))
+        got_new = lib.call("erpauth_kingdee_signer_signature", signer, *request, exact=i % 2 == 1)
+        got_kept = lib.call("erpauth_kingdee_signer_signature", kept, *request)
+        lib.free_signer("kingdee", signer)
         tally.case(
-            "erpauth_kingdee_signature",
-            {"client_secret": secret, "method": method, "path": path, "params": params, "target": target,
-             "nonce": nonce, "timestamp": ts},
-            [("(status, signature)", got, (OK, ref_signature(secret, method, path, params, nonce, ts)))],
+            "erpauth_kingdee_signer_signature",
+            dict(inputs, kept_signer_secret=kept_secret),
+            [
+                ("erpauth_kingdee_signer_new", status, OK),
+                ("(status, signature) from a new signer", got_new, expected),
+                ("erpauth_kingdee_signer_new of the kept signer", kept_status, OK),
+                ("(status, signature) from the kept signer", got_kept,
+                 (OK, hmac_hex_base64(kept_secret, string_to_sign))),
+            ],
         )
+    lib.free_signer("kingdee", kept)
 
 
 def compare_weaver_sign(lib, rng, tally, cases):
+    """As compare_signature: the one-shot function, a new signer, a kept one."""
     key_sizes = {16: 0, 24: 0, 32: 0}
+    kept, kept_credentials = None, None
     for i in range(cases):
         appid = random_text(rng, 30)
         secret = random_text(rng, 30)
@@ -432,43 +485,69 @@ def compare_weaver_sign(lib, rng, tally, cases):
             ts = rng.randint(10**12, 10**13 - 1)
         else:
             ts = max(1, rng.randint(1, 2**63 - 1) >> rng.randint(0, 62))
+        inputs = {"appid": appid, "secret": secret, "aes_key": aes_key, "timestamp_ms": ts}
+        expected = (OK, ref_weaver_sign(appid, secret, aes_key, ts))
         got = lib.call("erpauth_weaver_sign", b(appid), b(secret), b(aes_key), ts, exact=i % 2 == 0)
+        tally.case("erpauth_weaver_sign", inputs, [("(status, sign)", got, expected)])
+
+        credentials = (appid, secret, aes_key)
+        if i % SIGNER_KEPT_FOR == 0:
+            lib.free_signer("weaver", kept)
+            kept_status, kept = lib.new_signer("weaver", *map(b, credentials))
+            kept_credentials = credentials
+        status, signer = lib.new_signer("weaver", *map(b, credentials))
+        got_new = lib.call("erpauth_weaver_signer_sign", signer, ts, exact=i % 2 == 1)
+        got_kept = lib.call("erpauth_weaver_signer_sign", kept, ts)
+        lib.free_signer("weaver", signer)
         tally.case(
-            "erpauth_weaver_sign",
-            {"appid": appid, "secret": secret, "aes_key": aes_key, "timestamp_ms": ts},
-            [("(status, sign)", got, (OK, ref_weaver_sign(appid, secret, aes_key, ts)))],
+            "erpauth_weaver_signer_sign",
+            dict(inputs, kept_signer_credentials=kept_credentials),
+            [
+                ("erpauth_weaver_signer_new", status, OK),
+                ("(status, sign) from a new signer", got_new, expected),
+                ("erpauth_weaver_signer_new of the kept signer", kept_status, OK),
+                ("(status, sign) from the kept signer", got_kept, (OK, ref_weaver_sign(*kept_credentials, ts))),
+            ],
         )
+    lib.free_signer("weaver", kept)
     return key_sizes
 
 
 def compare_weaver_sign_now(lib, rng, tally, cases):
     """timestamp_ms <= 0 signs "now": the sign decrypts to the reference text
-    of a current time, strictly increasing from call to call."""
+    of a current time, strictly increasing from call to call, the calls of
+    the one-shot function and of a signer (made for each case) in turn."""
     previous = 0
     for _ in range(cases):
         appid, secret, aes_key = random_text(rng, 20), random_text(rng, 20), random_aes_key(rng)
         requested = rng.choice([0, -1, -(2**63)])
         inputs = {"appid": appid, "secret": secret, "aes_key": aes_key, "timestamp_ms": requested}
-        before = int(time.time() * 1000)
-        status, sign = lib.call("erpauth_weaver_sign", b(appid), b(secret), b(aes_key), requested)
-        after = int(time.time() * 1000)
-        if status != OK:
-            tally.case("erpauth_weaver_sign (now)", inputs, [("status", (status, sign), OK)])
-            continue
-        text = ref_weaver_decrypt(aes_key, sign)
-        ts = int(text.split("_", 1)[0])
-        # The library's clock may run ahead of the real one by 1 ms per sign.
-        in_window = before - 1000 <= ts <= after + cases
-        tally.case(
-            "erpauth_weaver_sign (now)",
-            dict(inputs, decrypted=text, previous=previous),
-            [
-                ("decrypted text", text, ref_weaver_text(appid, secret, ts)),
-                ("strictly increasing", ts > previous, True),
-                ("current time", in_window, True),
-            ],
-        )
-        previous = ts
+        # A signer that was not made is NULL: its calls fail and are counted.
+        _, signer = lib.new_signer("weaver", b(appid), b(secret), b(aes_key))
+        for function, args in (("erpauth_weaver_sign", (b(appid), b(secret), b(aes_key))),
+                               ("erpauth_weaver_signer_sign", (signer,))):
+            before = int(time.time() * 1000)
+            status, sign = lib.call(function, *args, requested)
+            after = int(time.time() * 1000)
+            if status != OK:
+                tally.case(function + " (now)", inputs, [("status", (status, sign), OK)])
+                continue
+            text = ref_weaver_decrypt(aes_key, sign)
+            ts = int(text.split("_", 1)[0])
+            # The library's clock may run ahead of the real one by 1 ms per
+            # sign, two signs a case.
+            in_window = before - 1000 <= ts <= after + 2 * cases
+            tally.case(
+                function + " (now)",
+                dict(inputs, decrypted=text, previous=previous),
+                [
+                    ("decrypted text", text, ref_weaver_text(appid, secret, ts)),
+                    ("strictly increasing", ts > previous, True),
+                    ("current time", in_window, True),
+                ],
+            )
+            previous = ts
+        lib.free_signer("weaver", signer)
 
 
 HEADER_NAMES = [
