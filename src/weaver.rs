@@ -19,8 +19,9 @@ pub fn credential_md5(appid: &str, secret: &str) -> [u8; 32] {
     md5.update(b":");
     md5.update(secret.as_bytes());
     let mut hex = [0u8; 32];
-    hex::encode_to_slice(md5.finalize(), &mut hex).expect("32 bytes hold 16 in hex");
-    hex.make_ascii_uppercase();
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(md5.finalize()) {
+        pair.copy_from_slice(&HEX_PAIRS_UPPER[usize::from(byte)]);
+    }
     hex
 }
 
@@ -106,15 +107,33 @@ fn encrypt_short_hex<C>(cipher: &C, plaintext: &[u8]) -> SignHex
 where
     C: BlockEncrypt + BlockSizeUser<BlockSize = U16>,
 {
-    let mut blocks = Zeroizing::new([0u8; 64]);
+    // Encrypted in place, the buffer ends up holding only ciphertext, which
+    // is public (it is the sign), so it is not wiped.
+    let mut blocks = [0u8; 64];
     let ciphertext = encrypt_padded(cipher, plaintext, &mut blocks[..]);
     let mut text = SignHex {
         hex: [0u8; 128],
         len: ciphertext.len() * 2,
     };
-    hex::encode_to_slice(ciphertext, &mut text.hex[..text.len]).expect("sized to fit");
+    for (pair, byte) in text.hex.chunks_exact_mut(2).zip(ciphertext) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(*byte)]);
+    }
     text
 }
+
+/// The two hex digits of every byte value, for the given digits.
+const fn hex_pairs(digits: &[u8; 16]) -> [[u8; 2]; 256] {
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [digits[i >> 4], digits[i & 15]];
+        i += 1;
+    }
+    table
+}
+
+static HEX_PAIRS: [[u8; 2]; 256] = hex_pairs(b"0123456789abcdef");
+static HEX_PAIRS_UPPER: [[u8; 2]; 256] = hex_pairs(b"0123456789ABCDEF");
 
 /// A sign: lower-case hex of at most four AES blocks, kept on the stack.
 #[derive(Clone, Copy, PartialEq, Eq)]
