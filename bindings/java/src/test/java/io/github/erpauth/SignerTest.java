@@ -60,7 +60,10 @@ class SignerTest {
             long before = System.currentTimeMillis();
             List<String> signs = TestSupport.concurrently(8, () -> {
                 Set<String> mine = new HashSet<>();
-                for (int i = 0; i < 500; i++) {
+                // Few enough that the process-wide timestamp, which runs ahead of the clock
+                // by 1 ms per sign beyond 1 000 signs a second, stays within the few seconds
+                // that WeaverTest allows a "now" sign in the same JVM.
+                for (int i = 0; i < 100; i++) {
                     mine.add(signer.sign());
                     mine.add(Weaver.sign(APPID, SECRET, AES_KEY)); // shares the process-wide clock
                 }
@@ -75,7 +78,7 @@ class SignerTest {
                     assertTrue(millis >= before, plaintext);
                 }
             }
-            assertEquals(8 * 1000, all.size());
+            assertEquals(8 * 200, all.size());
             assertEquals(Weaver.sign(APPID, SECRET, AES_KEY, 1_700_000_000_000L), signer.sign(1_700_000_000_000L));
         }
     }
