@@ -238,7 +238,7 @@ fn decimal(mut n: u64, buf: &mut [u8]) -> usize {
 /// The getToken `sign` header. With `timestamp_ms > 0` that time is used (for
 /// tests and vectors); otherwise [`unique_timestamp_ms`] picks it.
 pub fn sign(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<String> {
-    Ok(Signer::new(appid, secret, aes_key)?.sign(timestamp_ms))
+    sign_hex(appid, secret, aes_key, timestamp_ms).map(|sign| sign.as_str().to_owned())
 }
 
 /// [`sign`] without allocating the result.

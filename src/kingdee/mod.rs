@@ -161,9 +161,7 @@ pub fn signature_text(
     nonce: &str,
     timestamp: &str,
 ) -> Result<HexBase64> {
-    with_string_to_sign(method, path_and_query, nonce, timestamp, |sts| {
-        hmac_hex_base64(&HmacKey::new(client_secret.as_bytes()), sts)
-    })
+    Signer::new(client_secret).signature_text(method, path_and_query, nonce, timestamp)
 }
 
 /// Signs requests for one client secret, the HMAC key prepared once.

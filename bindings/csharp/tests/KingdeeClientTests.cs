@@ -321,46 +321,17 @@ namespace ErpAuth.Tests
             {
                 var client = new KingdeeClient(Options());
                 client.AppToken();
-                var started = new CountdownEvent(8);
-                var outcomes = new List<string>();
-                var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+                DisposeRace.Run(t =>
                 {
-                    started.Signal();
-                    try
+                    if (t % 2 == 0)
                     {
-                        while (true)
-                        {
-                            if (t % 2 == 0)
-                            {
-                                client.AppToken();
-                            }
-                            else
-                            {
-                                client.Headers("GET", "/jdy/v2/bd/customer");
-                            }
-                        }
+                        client.AppToken();
                     }
-                    catch (ObjectDisposedException)
+                    else
                     {
-                        lock (outcomes)
-                        {
-                            outcomes.Add("disposed");
-                        }
+                        client.Headers("GET", "/jdy/v2/bd/customer");
                     }
-                    catch (Exception e)
-                    {
-                        lock (outcomes)
-                        {
-                            outcomes.Add(e.ToString());
-                        }
-                    }
-                })).ToList();
-                threads.ForEach(th => th.Start());
-                started.Wait();
-                Thread.Sleep(5);
-                client.Dispose();
-                threads.ForEach(th => Assert.IsTrue(th.Join(TimeSpan.FromSeconds(30))));
-                CollectionAssert.AreEqual(Enumerable.Repeat("disposed", 8).ToList(), outcomes);
+                }, client.Dispose);
             }
         }
     }
