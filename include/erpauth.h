@@ -63,6 +63,11 @@ typedef struct erpauth_kingdee_client erpauth_kingdee_client;
 // `erpauth_kingdee_signer_new`, free with `erpauth_kingdee_signer_free`.
 typedef struct erpauth_kingdee_signer erpauth_kingdee_signer;
 
+// The answer of one business call (opaque): HTTP status and body. Made by
+// `erpauth_kingdee_client_call` and the other `_call` functions, freed with
+// `erpauth_response_free`.
+typedef struct erpauth_response erpauth_response;
+
 // A Weaver e9 token client (opaque). Create with
 // `erpauth_weaver_client_new`, free with `erpauth_weaver_client_free`.
 typedef struct erpauth_weaver_client erpauth_weaver_client;
@@ -190,6 +195,29 @@ erpauth_status erpauth_weaver_sign(const char *appid,
 erpauth_status erpauth_kingdee_client_new(const char *config_json,
                                           erpauth_kingdee_client **out_client);
 
+// Performs one signed Kingdee business call and returns the answer in
+// `*out_response` (free it with `erpauth_response_free`).
+//
+// `method` is GET, POST, PUT, DELETE or PATCH; `path_and_query` the request
+// target as sent (`/jdy/v2/bd/customer?page=1`); `body` (NULL for none) is
+// sent byte for byte with `content_type` (NULL: application/json). The
+// request carries the six gateway headers signed for it, `app-token` and
+// `X-GW-Router-Addr` when a domain is known. When the gateway answers that
+// the token is invalid or expired (code 4010/4011), the client drops that
+// token, fetches a new one once and sends the request once more, newly
+// signed; nothing else is retried: a failure after the request may have
+// reached the server (a timeout waiting for the answer) gives
+// `ERPAUTH_NETWORK` and says so. `ERPAUTH_OK` means an HTTP answer arrived,
+// whatever its status; an answer over `max_body_bytes` (default 10 MiB)
+// gives `ERPAUTH_BAD_RESPONSE`. On failure `*out_response` is NULL.
+// Thread-safe, on the same client too.
+erpauth_status erpauth_kingdee_client_call(erpauth_kingdee_client *client,
+                                           const char *method,
+                                           const char *path_and_query,
+                                           const char *body,
+                                           const char *content_type,
+                                           erpauth_response **out_response);
+
 // The Kingdee app-token: from the client's cache, or fetched from the
 // gateway once however many threads ask at the same time. Cached for its
 // lifetime (24 h, or the answer's `expires`) less a refresh margin.
@@ -278,6 +306,25 @@ void erpauth_weaver_client_invalidate(erpauth_weaver_client *client);
 // Frees a Weaver client and wipes its secrets from memory. Accepts NULL.
 // Must come after every other call on that client has returned.
 void erpauth_weaver_client_free(erpauth_weaver_client *client);
+
+// The HTTP status of the answer (100-599); -1 when `response` is NULL.
+// Thread-safe.
+int32_t erpauth_response_status(const erpauth_response *response);
+
+// The body of the answer, byte for byte as it came (not necessarily UTF-8;
+// the length counts bytes), through the caller-owned buffer (`out`,
+// `out_cap`, `out_len`): with `out_cap < needed + 1` nothing is written,
+// `*out_len = needed` and `ERPAUTH_BUFFER_TOO_SMALL` is returned; the answer
+// is held by the handle, so the retry sends nothing. A NUL is written after
+// the body; a body may itself contain NUL bytes, so use `*out_len`.
+// Thread-safe.
+erpauth_status erpauth_response_body(const erpauth_response *response,
+                                     char *out,
+                                     size_t out_cap,
+                                     size_t *out_len);
+
+// Frees an answer. NULL is a no-op; freeing twice is undefined.
+void erpauth_response_free(erpauth_response *response);
 
 // Prepares `client_secret` for `erpauth_kingdee_signer_signature`: the
 // HMAC-SHA256 key is expanded once and the secret itself is not kept.

@@ -46,6 +46,8 @@ pub struct KingdeeConfig {
     pub app_secret: String,
     /// Expected `X-GW-Router-Addr` on business calls.
     pub domain: String,
+    /// The `outerInstanceId` whose authorization `push_app_authorize` answers.
+    pub outer_instance_id: String,
     /// `data.uid` of the token answer when the request has no `uid`.
     pub uid: u64,
     /// Lifetime of each app-token handed out, in seconds.
@@ -63,6 +65,7 @@ impl Default for KingdeeConfig {
             app_key: "emuAppKey".into(),
             app_secret: "emu-app-secret".into(),
             domain: "https://emu.jdy.com".into(),
+            outer_instance_id: "emu-instance-1".into(),
             uid: 700123,
             token_lifetime_s: 86400,
             include_expires: true,
@@ -167,14 +170,23 @@ pub enum Endpoint {
     KingdeeBusiness,
     /// `POST /api/cus/token/auth/getToken`.
     WeaverGetToken,
+    /// `POST /jdyconnector/app_management/push_app_authorize`.
+    KingdeePushAppAuthorize,
+    /// e9 business calls under `/api/workflow/paService/`.
+    WeaverBusiness,
 }
 
 impl Endpoint {
+    /// How many endpoints there are.
+    pub const COUNT: usize = 5;
+
     /// All endpoints, in stats order.
-    pub const ALL: [Endpoint; 3] = [
+    pub const ALL: [Endpoint; Endpoint::COUNT] = [
         Endpoint::KingdeeAuthToken,
         Endpoint::KingdeeBusiness,
         Endpoint::WeaverGetToken,
+        Endpoint::KingdeePushAppAuthorize,
+        Endpoint::WeaverBusiness,
     ];
 
     pub(crate) fn index(self) -> usize {
@@ -195,6 +207,10 @@ pub enum FaultEndpoint {
     KingdeeBusiness,
     /// Only the Weaver getToken endpoint.
     WeaverGetToken,
+    /// Only the Kingdee authorization pull.
+    KingdeePushAppAuthorize,
+    /// Only e9 business calls.
+    WeaverBusiness,
 }
 
 impl FaultEndpoint {
@@ -205,6 +221,8 @@ impl FaultEndpoint {
             FaultEndpoint::KingdeeAuthToken => endpoint == Endpoint::KingdeeAuthToken,
             FaultEndpoint::KingdeeBusiness => endpoint == Endpoint::KingdeeBusiness,
             FaultEndpoint::WeaverGetToken => endpoint == Endpoint::WeaverGetToken,
+            FaultEndpoint::KingdeePushAppAuthorize => endpoint == Endpoint::KingdeePushAppAuthorize,
+            FaultEndpoint::WeaverBusiness => endpoint == Endpoint::WeaverBusiness,
         }
     }
 }
@@ -215,6 +233,8 @@ impl From<Endpoint> for FaultEndpoint {
             Endpoint::KingdeeAuthToken => FaultEndpoint::KingdeeAuthToken,
             Endpoint::KingdeeBusiness => FaultEndpoint::KingdeeBusiness,
             Endpoint::WeaverGetToken => FaultEndpoint::WeaverGetToken,
+            Endpoint::KingdeePushAppAuthorize => FaultEndpoint::KingdeePushAppAuthorize,
+            Endpoint::WeaverBusiness => FaultEndpoint::WeaverBusiness,
         }
     }
 }

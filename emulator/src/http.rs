@@ -268,6 +268,15 @@ impl Response {
         }
     }
 
+    /// An answer with any body bytes.
+    pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body,
+        }
+    }
+
     /// An answer with a plain-text or HTML body.
     pub fn text(status: u16, content_type: &str, body: &str) -> Response {
         Response {

@@ -14,6 +14,18 @@ use std::time::{Duration, Instant};
 
 /// Path of the app-token endpoint.
 pub const AUTH_TOKEN_PATH: &str = "/jdyconnector/app_management/kingdee_auth_token";
+/// The authorization pull.
+pub const PUSH_APP_AUTHORIZE_PATH: &str = "/jdyconnector/app_management/push_app_authorize";
+/// A business call that checks every header and echoes the request as JSON.
+pub const ECHO_PATH: &str = "/jdy/v2/erpauth/echo";
+/// A business call that checks every header and answers the request body
+/// verbatim, with the request's Content-Type (for non-UTF-8 and large bodies).
+pub const ECHO_RAW_PATH: &str = "/jdy/v2/erpauth/echo_raw";
+/// `errcode` for an `outerInstanceId` the emulator does not know (the
+/// emulator's choice).
+pub const ERRCODE_UNKNOWN_INSTANCE: i64 = 1030002010;
+/// Description that goes with [`ERRCODE_UNKNOWN_INSTANCE`].
+pub const DESCRIPTION_UNKNOWN_INSTANCE: &str = "outerInstanceId不存在或未授权";
 /// Prefix of business calls.
 pub const BUSINESS_PREFIX: &str = "/jdy/v2/";
 /// The one business call the emulator implements.
@@ -371,6 +383,15 @@ pub fn business(shared: &Shared, request: &Request) -> Response {
     if request.header("X-GW-Router-Addr") != Some(shared.config().kingdee.domain.as_str()) {
         return Response::text(404, "text/plain;charset=UTF-8", "No Route");
     }
+    if target.path == ECHO_PATH {
+        return echo(request, &target);
+    }
+    if target.path == ECHO_RAW_PATH {
+        let content_type = request
+            .header("Content-Type")
+            .unwrap_or("application/octet-stream");
+        return Response::bytes(200, content_type, request.body.clone());
+    }
     if target.path != CUSTOMER_PATH {
         return refusal(5001, "API Not Found");
     }
@@ -382,6 +403,68 @@ pub fn business(shared: &Shared, request: &Request) -> Response {
         r#"{"errcode":0,"description":"成功","data":{"rows":[{"id":"1","name":"测试客户"}],"total":1}}"#
             .to_owned(),
     )
+}
+
+/// The echo business call: what arrived, after every check passed.
+fn echo(request: &Request, target: &DecodedTarget) -> Response {
+    let headers: Vec<(&str, &str)> = request
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let data = serde_json::json!({
+        "method": request.method,
+        "path": target.path,
+        "query": target.query,
+        "content_type": request.header("Content-Type"),
+        "body": String::from_utf8_lossy(&request.body),
+        "body_len": request.body.len(),
+        "app_token": request.header("app-token"),
+        "router_addr": request.header("X-GW-Router-Addr"),
+        "headers": headers,
+    });
+    Response::json(
+        200,
+        serde_json::json!({"errcode": 0, "description": "成功", "data": data}).to_string(),
+    )
+}
+
+/// `POST /jdyconnector/app_management/push_app_authorize?outerInstanceId=...`:
+/// the authorizations of that instance, with the current `appSecret`.
+pub fn push_app_authorize(shared: &Shared, request: &Request) -> Response {
+    let target = match decode_target(request) {
+        Ok(t) => t,
+        Err(answer) => return answer,
+    };
+    if request.method != "POST" {
+        return refusal(5002, "Method Not Allowed");
+    }
+    if let Err(answer) = check_gateway_headers(shared, request, &target) {
+        return answer;
+    }
+    let config = shared.config().kingdee;
+    let instance = target
+        .query
+        .iter()
+        .find(|(n, _)| n == "outerInstanceId")
+        .map(|(_, v)| v.as_str());
+    if instance != Some(config.outer_instance_id.as_str()) {
+        return app_answer::<()>(ERRCODE_UNKNOWN_INSTANCE, DESCRIPTION_UNKNOWN_INSTANCE, None);
+    }
+    let data = serde_json::json!([{
+        "accountId": "emu-account-1",
+        "accountName": "仿真账套",
+        "agreementCompanyName": "仿真公司",
+        "appKey": config.app_key,
+        "appSecret": config.app_secret,
+        "clientId": config.client_id,
+        "domain": config.domain,
+        "groupName": "emu-group",
+        "outerInstanceId": config.outer_instance_id,
+        "serviceId": "emu-service-1",
+        "status": 1,
+    }]);
+    app_answer(0, "成功", Some(data))
 }
 
 #[cfg(test)]

@@ -169,6 +169,12 @@ impl Emulator {
         self.shared.config()
     }
 
+    /// Rotates the Kingdee `app_secret` (see `POST
+    /// /__emulator/kingdee/rotate_app_secret`); returns the new one.
+    pub fn rotate_kingdee_app_secret(&self) -> String {
+        self.shared.rotate_kingdee_app_secret()
+    }
+
     /// Makes every token handed out so far expired (Kingdee business calls
     /// then get gateway code 4011).
     pub fn expire_tokens(&self) {

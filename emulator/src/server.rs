@@ -107,10 +107,14 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
 fn route(path: &str) -> Option<Endpoint> {
     if path == kingdee::AUTH_TOKEN_PATH {
         Some(Endpoint::KingdeeAuthToken)
+    } else if path == kingdee::PUSH_APP_AUTHORIZE_PATH {
+        Some(Endpoint::KingdeePushAppAuthorize)
     } else if path.starts_with(kingdee::BUSINESS_PREFIX) {
         Some(Endpoint::KingdeeBusiness)
     } else if path == weaver::GET_TOKEN_PATH {
         Some(Endpoint::WeaverGetToken)
+    } else if path.starts_with(weaver::BUSINESS_PREFIX) {
+        Some(Endpoint::WeaverBusiness)
     } else {
         None
     }
@@ -152,6 +156,8 @@ fn answer(shared: &Shared, endpoint: Endpoint, request: &Request) -> Response {
         Endpoint::KingdeeAuthToken => kingdee::auth_token(shared, request),
         Endpoint::KingdeeBusiness => kingdee::business(shared, request),
         Endpoint::WeaverGetToken => weaver::get_token(shared, request),
+        Endpoint::KingdeePushAppAuthorize => kingdee::push_app_authorize(shared, request),
+        Endpoint::WeaverBusiness => weaver::business(shared, request),
     }
 }
 
@@ -345,6 +351,13 @@ fn control(shared: &Shared, path: &str, request: &Request) -> Response {
             "POST" => {
                 shared.expire_tokens();
                 ok()
+            }
+            _ => wrong_method("POST"),
+        },
+        "/__emulator/kingdee/rotate_app_secret" => match method {
+            "POST" => {
+                let secret = shared.rotate_kingdee_app_secret();
+                control_json(200, &serde_json::json!({"ok": true, "app_secret": secret}))
             }
             _ => wrong_method("POST"),
         },

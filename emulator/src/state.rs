@@ -19,6 +19,10 @@ pub struct Stats {
     pub kingdee_business: u64,
     /// Requests to the Weaver getToken endpoint.
     pub weaver_get_token: u64,
+    /// Requests to the Kingdee authorization pull (`push_app_authorize`).
+    pub kingdee_push_app_authorize: u64,
+    /// Requests to e9 business paths (`/api/workflow/paService/...`).
+    pub weaver_business: u64,
     /// TCP connections accepted (control requests' connections included).
     pub connections: u64,
     /// Requests of any kind that carried a `Cookie` header.
@@ -135,8 +139,8 @@ impl Random {
 /// Everything the connection threads share.
 pub struct Shared {
     config: Mutex<EmulatorConfig>,
-    faults: Mutex<[ActiveFault; 3]>,
-    requests: [AtomicU64; 3],
+    faults: Mutex<[ActiveFault; Endpoint::COUNT]>,
+    requests: [AtomicU64; Endpoint::COUNT],
     connections: AtomicU64,
     cookies_received: AtomicU64,
     kingdee_tokens: Mutex<HashMap<String, TokenState>>,
@@ -244,6 +248,8 @@ impl Shared {
             kingdee_auth_token: request(Endpoint::KingdeeAuthToken),
             kingdee_business: request(Endpoint::KingdeeBusiness),
             weaver_get_token: request(Endpoint::WeaverGetToken),
+            kingdee_push_app_authorize: request(Endpoint::KingdeePushAppAuthorize),
+            weaver_business: request(Endpoint::WeaverBusiness),
             connections: self.connections.load(Ordering::SeqCst),
             cookies_received: self.cookies_received.load(Ordering::SeqCst),
         }
@@ -268,6 +274,15 @@ impl Shared {
     /// Issued Weaver tokens.
     pub fn weaver_tokens(&self) -> MutexGuard<'_, HashMap<String, TokenState>> {
         lock(&self.weaver_tokens)
+    }
+
+    /// Gives the Kingdee authorization a new `app_secret`, as Kingdee does
+    /// every 24 hours: token requests signed with the old one get errcode
+    /// 1030002006 from now on; issued app-tokens stay valid.
+    pub fn rotate_kingdee_app_secret(&self) -> String {
+        let secret = format!("emu-app-secret-{}", self.random_hex(8));
+        lock(&self.config).kingdee.app_secret = secret.clone();
+        secret
     }
 
     /// Makes every issued token (both systems) expired.

@@ -11,6 +11,12 @@ use std::time::{Duration, Instant};
 
 /// Path of the endpoint.
 pub const GET_TOKEN_PATH: &str = "/api/cus/token/auth/getToken";
+/// Prefix of the e9 business calls the emulator implements.
+pub const BUSINESS_PREFIX: &str = "/api/workflow/paService/";
+/// Lists a user's to-do requests (GET); echoes what it received.
+pub const TODO_LIST_PATH: &str = "/api/workflow/paService/getToDoWorkflowRequestList";
+/// Creates a workflow request (POST); echoes what it received.
+pub const CREATE_REQUEST_PATH: &str = "/api/workflow/paService/doCreateRequest";
 /// How old (or how far in the future) a sign's time may be.
 const SIGN_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// How long a used sign is remembered: past that its time fails the window.
@@ -202,6 +208,100 @@ pub fn get_token(shared: &Shared, request: &Request) -> Response {
         token: Some(&token),
         userid: userid.as_deref(),
     })
+}
+
+/// A business refusal in the shape e9's REST filter uses.
+fn business_refusal(body: serde_json::Value) -> Response {
+    Response::json(200, body.to_string())
+}
+
+/// e9 business calls: `appid`, `token` (issued and not expired) and, for a
+/// token issued for a user, `userid` = Base64(AES(aes_key, that user's id)).
+/// An unknown token gets `token不存在或者超时：<token>` (code -1), an expired
+/// one `登录信息超时` (errorCode 002), as servers in the field answer.
+pub fn business(shared: &Shared, request: &Request) -> Response {
+    let config = shared.config().weaver;
+    let appid = request.header("appid").unwrap_or("");
+    if appid != config.appid {
+        return business_refusal(serde_json::json!({
+            "code": -1, "status": false, "msg": "认证信息错误",
+        }));
+    }
+    let token = request.header("token").unwrap_or("");
+    let state = shared.weaver_tokens().get(token).cloned();
+    let Some(state) = state else {
+        return business_refusal(serde_json::json!({
+            "code": -1, "status": false, "msg": format!("token不存在或者超时：{token}"),
+        }));
+    };
+    if state.expires_at <= Instant::now() {
+        return business_refusal(serde_json::json!({
+            "errorCode": "002", "status": false, "errorMsg": "登录信息超时",
+        }));
+    }
+    let userid = match (request.header("userid"), &state.user) {
+        (None, None) => None,
+        (Some(sent), Some(expected)) => {
+            let decrypted = base64::engine::general_purpose::STANDARD
+                .decode(sent)
+                .ok()
+                .and_then(|ct| aes_ecb_decrypt(config.aes_key.as_bytes(), &ct))
+                .and_then(|p| String::from_utf8(p).ok());
+            if decrypted.as_deref() != Some(expected.as_str()) {
+                return business_refusal(serde_json::json!({
+                    "code": -1, "status": false, "msg": "userid解析异常",
+                }));
+            }
+            decrypted
+        }
+        (None, Some(_)) | (Some(_), None) => {
+            return business_refusal(serde_json::json!({
+                "code": -1, "status": false, "msg": "userid与token不匹配",
+            }))
+        }
+    };
+    let path = request.raw_path();
+    let allowed = match path {
+        TODO_LIST_PATH => "GET",
+        CREATE_REQUEST_PATH => "POST",
+        _ => {
+            return Response::json(
+                404,
+                serde_json::json!({"code": 404, "status": false, "msg": "接口不存在"}).to_string(),
+            )
+        }
+    };
+    if request.method != allowed {
+        return Response::text(
+            405,
+            "text/plain;charset=UTF-8",
+            "Request method not supported",
+        );
+    }
+    let headers: Vec<(&str, &str)> = request
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    Response::json(
+        200,
+        serde_json::json!({
+            "code": "SUCCESS",
+            "status": true,
+            "data": {
+                "method": request.method,
+                "path": path,
+                "query": request.raw_query(),
+                "content_type": request.header("Content-Type"),
+                "body": String::from_utf8_lossy(&request.body),
+                "appid": appid,
+                "token": token,
+                "user": userid,
+                "headers": headers,
+            },
+        })
+        .to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -164,6 +164,17 @@ impl<T> SingleFlightCache<T> {
     pub fn invalidate(&self) {
         self.current.store(None);
     }
+
+    /// Forgets the cached value only if `stale` says it is the one that was
+    /// refused: a value another thread fetched meanwhile stays.
+    pub fn invalidate_if(&self, stale: impl Fn(&T) -> bool) {
+        let guard = self.current.load();
+        if guard.as_ref().is_some_and(|fresh| stale(&fresh.value)) {
+            // Only replaces what was loaded: a newer value stored between
+            // the load and here is kept.
+            self.current.compare_and_swap(&*guard, None);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -109,6 +109,9 @@ pub struct HttpOptions {
     /// `refresh_margin_s`: refresh a token this long before it ends, at most
     /// a tenth of its lifetime (default 300).
     pub refresh_margin: Duration,
+    /// `max_body_bytes`: the largest business-call answer accepted (default
+    /// 10 MiB); a larger one is refused, not buffered.
+    pub max_body_bytes: u64,
 }
 
 impl Default for HttpOptions {
@@ -119,6 +122,7 @@ impl Default for HttpOptions {
             ca_file: None,
             proxy: None,
             refresh_margin: Duration::from_secs(300),
+            max_body_bytes: 10 << 20,
         }
     }
 }
@@ -130,6 +134,7 @@ pub(crate) const HTTP_KEYS: &[&str] = &[
     "ca_file",
     "proxy",
     "refresh_margin_s",
+    "max_body_bytes",
 ];
 
 /// A JSON object being read key by key.
@@ -272,6 +277,9 @@ impl<'a> ConfigObject<'a> {
         o.proxy = self.opt_string("proxy")?;
         if let Some(s) = self.opt_u64("refresh_margin_s", 0, 86_400)? {
             o.refresh_margin = Duration::from_secs(s);
+        }
+        if let Some(n) = self.opt_u64("max_body_bytes", 1, 1 << 32)? {
+            o.max_body_bytes = n;
         }
         Ok(o)
     }

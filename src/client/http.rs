@@ -16,6 +16,25 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
+/// A failed exchange, and whether the request may have reached the server
+/// (so that a request which could have been applied is never sent again).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub error: Error,
+    pub maybe_sent: bool,
+}
+
+/// `false` only for failures that prove no byte of the request left: the
+/// name did not resolve or no connection was made.
+fn may_have_been_sent(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => false,
+        ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => false,
+        ureq::Error::Io(io) => !matches!(io.kind(), std::io::ErrorKind::ConnectionRefused),
+        _ => true,
+    }
+}
+
 /// An agent bound to one base URL.
 pub(crate) struct Http {
     agent: ureq::Agent,
@@ -69,59 +88,84 @@ impl Http {
         host_of(&self.base_url)
     }
 
-    /// Sends a request to `base_url + target` with `headers` and no body.
+    /// Sends a request to `base_url + target` with `headers` and no body
+    /// (the token endpoints), reading at most [`MAX_BODY_BYTES`].
     pub fn send(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> Result<Answer> {
+        self.exchange(method, target, headers, None, MAX_BODY_BYTES)
+            .map_err(|failure| failure.error)
+    }
+
+    /// Sends `method base_url + target` with `headers` and, when given, a
+    /// body; reads an answer of at most `limit` bytes.
+    pub fn exchange(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        limit: u64,
+    ) -> std::result::Result<Answer, Failure> {
         let url = format!("{}{}", self.base_url, target);
-        let result = match method {
-            "GET" => {
-                let mut req = self.agent.get(&url);
-                for (k, v) in headers {
-                    req = req.header(*k, *v);
-                }
-                req.call()
-            }
-            _ => {
-                let mut req = self.agent.post(&url);
-                for (k, v) in headers {
-                    req = req.header(*k, *v);
-                }
-                req.send_empty()
-            }
+        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let result = match body {
+            // GET and POST without a body go out exactly as before: no
+            // Content-Length on a GET, `Content-Length: 0` on a POST.
+            None if method == "POST" => builder.body(&[][..]).map(|r| self.agent.run(r)),
+            None => builder.body(()).map(|r| self.agent.run(r)),
+            Some(bytes) => builder.body(bytes).map(|r| self.agent.run(r)),
         };
-        let mut response = result.map_err(|e| self.transport_error(e))?;
+        let result = result.map_err(|_| Failure {
+            error: Error::invalid(format!(
+                "the request {method} {} cannot be built: check method and path_and_query",
+                snippet(target.as_bytes())
+            )),
+            maybe_sent: false,
+        })?;
+        let mut response = result.map_err(|e| Failure {
+            maybe_sent: may_have_been_sent(&e),
+            error: self.transport_error(e),
+        })?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
-        let reader = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .reader();
+        let reader = response.body_mut().with_config().limit(limit).reader();
         // `take` one byte past the cap so an oversized body is detected even
         // if the length limit is reported as a plain I/O error.
-        let read = reader.take(MAX_BODY_BYTES + 1).read_to_end(&mut body);
-        match read {
-            Ok(_) if body.len() as u64 > MAX_BODY_BYTES => Err(self.too_big()),
-            Ok(_) => Ok(Answer { status, body }),
+        let read = reader.take(limit.saturating_add(1)).read_to_end(&mut body);
+        let error = match read {
+            Ok(_) if body.len() as u64 > limit => self.too_big(limit),
+            Ok(_) => return Ok(Answer { status, body }),
             Err(e) => {
                 if let Some(ureq::Error::BodyExceedsLimit(_)) = e
                     .get_ref()
                     .and_then(|inner| inner.downcast_ref::<ureq::Error>())
                 {
-                    return Err(self.too_big());
+                    self.too_big(limit)
+                } else {
+                    self.transport_error(ureq::Error::Io(e))
                 }
-                Err(self.transport_error(ureq::Error::Io(e)))
             }
-        }
+        };
+        // An answer had begun: the request was received.
+        Err(Failure {
+            error,
+            maybe_sent: true,
+        })
     }
 
-    fn too_big(&self) -> Error {
+    fn too_big(&self, limit: u64) -> Error {
+        let hint = if limit == MAX_BODY_BYTES {
+            "check that base_url points at the token endpoint's server"
+        } else {
+            "raise max_body_bytes if such answers are expected"
+        };
         Error::new(
             ErrorKind::BadResponse,
             format!(
-                "the answer from {} is larger than {} bytes and was refused; \
-                 check that base_url points at the token endpoint's server",
+                "the answer from {} is larger than {limit} bytes and was refused; {hint}",
                 self.host(),
-                MAX_BODY_BYTES
             ),
         )
     }

@@ -1,6 +1,7 @@
 //! The Kingdee app-token client.
 
 use super::cache::{Cached, Fresh, SingleFlightCache};
+use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
 use super::http::{server_words, snippet, Answer, Http};
 use super::refresh_at;
@@ -160,6 +161,39 @@ impl KingdeeClient {
         Ok(out)
     }
 
+    /// Performs one signed business call: the six gateway headers signed for
+    /// this request, `app-token` and `X-GW-Router-Addr`; on a 4010/4011
+    /// answer drops the token, fetches a new one and sends once more.
+    pub fn call(&self, request: &Request<'_>) -> Result<Response> {
+        let method = request.checked_method()?;
+        call::with_token_retry(
+            &self.token,
+            || self.app_token(),
+            |token: &AppToken| {
+                // Signed anew for every attempt: a retry never repeats a nonce.
+                let signed = self.signer.sign_headers(
+                    &self.config.client_id,
+                    method,
+                    request.path_and_query,
+                )?;
+                let mut headers: Vec<(&str, &str)> = signed.pairs().to_vec();
+                headers.push(("app-token", &token.token));
+                if let Some(domain) = &self.config.domain {
+                    headers.push(("X-GW-Router-Addr", domain));
+                }
+                call::send(
+                    &self.http,
+                    method,
+                    request,
+                    &headers,
+                    self.config.http.max_body_bytes,
+                )
+            },
+            token_refused,
+            |a, b| a.token == b.token,
+        )
+    }
+
     /// [`headers`](Self::headers) as `Name: value\r\n` lines.
     pub fn header_lines(&self, method: &str, path_and_query: &str) -> Result<String> {
         let mut out = String::with_capacity(512);
@@ -257,6 +291,15 @@ pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToke
             format!("the app-token answer from {host} has errcode 0 but no data.app-token"),
         ));
     };
+    if !is_header_token(token) {
+        return Err(Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "the app-token answer from {host} holds a token with characters an HTTP \
+                 header cannot carry (spaces, control or non-ASCII characters); refused"
+            ),
+        ));
+    }
     let uid = data.and_then(|d| d.get("uid")).and_then(|u| match u {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -273,6 +316,27 @@ pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToke
         },
         lifetime,
     ))
+}
+
+/// Whether a token from a server can go into a header as it is: visible
+/// ASCII only. Anything else (a CR/LF that would add a header of the
+/// server's choosing, a NUL, text) is refused where it is received.
+pub(crate) fn is_header_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+/// Whether a business answer says the app-token was refused: gateway code
+/// 4010 (invalid) or 4011 (expired), as `code` or `errcode`, whatever the
+/// HTTP status (the gateway uses 519; some proxies pass it on as 200).
+fn token_refused(answer: &Answer) -> bool {
+    // Only small answers can be refusals; a large body is never parsed here.
+    if answer.body.len() > 4096 {
+        return false;
+    }
+    match serde_json::from_slice::<Value>(&answer.body) {
+        Ok(Value::Object(obj)) => matches!(code_and_text(&obj).0, Some(4010 | 4011)),
+        _ => false,
+    }
 }
 
 /// `expires` is not specified; answers seen carry either a lifetime in

@@ -3,12 +3,14 @@
 //! client, one request goes out).
 
 mod cache;
+mod call;
 mod config;
 mod http;
 mod kingdee;
 mod weaver;
 
 pub use cache::{Cached, Fresh};
+pub use call::{Request, Response, DEFAULT_CONTENT_TYPE};
 pub use config::{HttpOptions, Secret, TlsRoots};
 pub use http::MAX_BODY_BYTES;
 pub use kingdee::{

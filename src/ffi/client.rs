@@ -2,6 +2,7 @@
 //! [`WeaverClient`].
 
 use super::erpauth_status;
+use super::response::{erpauth_response, new_response, CallArgs};
 use super::support::{call_status, call_void, call_with_output, opt_str_arg, str_arg};
 use crate::client::{KingdeeClient, WeaverClient, WeaverUser};
 use crate::error::{Error, Result};
@@ -127,6 +128,41 @@ pub unsafe extern "C" fn erpauth_kingdee_client_new(
     unsafe {
         new_client(config_json, out_client, |json| {
             KingdeeClient::from_json(json).map(|inner| erpauth_kingdee_client { inner })
+        })
+    }
+}
+
+/// Performs one signed Kingdee business call and returns the answer in
+/// `*out_response` (free it with `erpauth_response_free`).
+///
+/// `method` is GET, POST, PUT, DELETE or PATCH; `path_and_query` the request
+/// target as sent (`/jdy/v2/bd/customer?page=1`); `body` (NULL for none) is
+/// sent byte for byte with `content_type` (NULL: application/json). The
+/// request carries the six gateway headers signed for it, `app-token` and
+/// `X-GW-Router-Addr` when a domain is known. When the gateway answers that
+/// the token is invalid or expired (code 4010/4011), the client drops that
+/// token, fetches a new one once and sends the request once more, newly
+/// signed; nothing else is retried: a failure after the request may have
+/// reached the server (a timeout waiting for the answer) gives
+/// `ERPAUTH_NETWORK` and says so. `ERPAUTH_OK` means an HTTP answer arrived,
+/// whatever its status; an answer over `max_body_bytes` (default 10 MiB)
+/// gives `ERPAUTH_BAD_RESPONSE`. On failure `*out_response` is NULL.
+/// Thread-safe, on the same client too.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_call(
+    client: *mut erpauth_kingdee_client,
+    method: *const c_char,
+    path_and_query: *const c_char,
+    body: *const c_char,
+    content_type: *const c_char,
+    out_response: *mut *mut erpauth_response,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        new_response(out_response, || {
+            let client = handle(client, "client")?;
+            let args = CallArgs::read(method, path_and_query, body, content_type)?;
+            client.inner.call(&args.request())
         })
     }
 }

@@ -11,10 +11,12 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod client;
+mod response;
 mod signer;
 mod support;
 
 pub use client::*;
+pub use response::*;
 pub use signer::*;
 
 use crate::{kingdee, weaver};

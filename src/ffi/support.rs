@@ -145,6 +145,31 @@ where
     T: AsRef<str>,
     F: FnOnce() -> Result<T>,
 {
+    struct Text<T>(T);
+    impl<T: AsRef<str>> AsRef<[u8]> for Text<T> {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_ref().as_bytes()
+        }
+    }
+    // SAFETY: forwarded contract.
+    unsafe { call_with_bytes_output(out, out_cap, out_len, || f().map(Text)) }
+}
+
+/// [`call_with_output`] for bytes that need not be UTF-8 (a response body):
+/// the buffer contract counts bytes.
+///
+/// # Safety
+/// As for [`call_with_output`].
+pub(crate) unsafe fn call_with_bytes_output<T, F>(
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+    f: F,
+) -> erpauth_status
+where
+    T: AsRef<[u8]>,
+    F: FnOnce() -> Result<T>,
+{
     let status = catch_unwind(AssertUnwindSafe(|| {
         if out_len.is_null() {
             return fail(&Error::invalid(
@@ -154,7 +179,7 @@ where
         match f() {
             // SAFETY: forwarded contract.
             Ok(value) => {
-                let status = unsafe { write_output(value.as_ref().as_bytes(), out, out_cap, out_len) };
+                let status = unsafe { write_output(value.as_ref(), out, out_cap, out_len) };
                 if status == erpauth_status::ERPAUTH_BUFFER_TOO_SMALL {
                     set_last_error(&format!(
                         "output buffer too small: {} bytes needed plus 1 for the NUL, {out_cap} given",
