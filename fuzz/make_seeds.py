@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of every fuzz target into fuzz/corpus-seeds/.
 
-Seeds come from the public vectors (../shared/vectors beside the repository,
-or the directory given as the first argument) and from the shapes the
+Seeds come from the public vectors (tests/vectors of the repository, or
+the directory given as the first argument) and from the shapes the
 emulator documents (docs/EMULATOR.md). The output is committed, so a run
 does not need the vectors; rerun this after the vectors change.
 scripts/reliability.sh copies the seeds into a scratch corpus under target/.
@@ -16,7 +16,7 @@ import sys
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "shared", "vectors")
+VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "tests", "vectors")
 OUT = os.path.join(HERE, "corpus-seeds")
 
 kingdee = json.load(open(os.path.join(VECTORS, "kingdee.json"), encoding="utf-8"))

@@ -10,7 +10,7 @@
 #
 # The secrets looked for:
 #   1. the emulator's default credentials (docs/EMULATOR.md);
-#   2. the secrets of the public vectors (../shared/vectors, when present);
+#   2. the secrets of the public vectors (tests/vectors);
 #   3. every string literal in the test sources (tests/, fuzz/, emulator/tests,
 #      cli/tests, bindings/*/src/test, bindings/csharp/tests, tests/python) that
 #      names itself a secret or a key (contains "secret" or "key" in any case),
@@ -56,19 +56,18 @@ secrets = {
     "emu-aes-key-0016": "emulator default",
 }
 
-vectors = os.path.join(repo, "..", "shared", "vectors")
-if os.path.isdir(vectors):
-    with open(os.path.join(vectors, "kingdee.json"), encoding="utf-8") as f:
-        k = json.load(f)
-    for v in k.get("app_signature", []):
-        secrets.setdefault(v["app_secret"], "kingdee vector")
-    for v in k.get("api_signature", []):
-        secrets.setdefault(v["client_secret"], "kingdee vector")
-    with open(os.path.join(vectors, "weaver.json"), encoding="utf-8") as f:
-        w = json.load(f)
-    for v in w.get("sign", []):
-        secrets.setdefault(v["secret"], "weaver vector")
-        secrets.setdefault(v["aes_key"], "weaver vector")
+vectors = os.path.join(repo, "tests", "vectors")
+with open(os.path.join(vectors, "kingdee.json"), encoding="utf-8") as f:
+    k = json.load(f)
+for v in k.get("app_signature", []):
+    secrets.setdefault(v["app_secret"], "kingdee vector")
+for v in k.get("api_signature", []):
+    secrets.setdefault(v["client_secret"], "kingdee vector")
+with open(os.path.join(vectors, "weaver.json"), encoding="utf-8") as f:
+    w = json.load(f)
+for v in w.get("sign", []):
+    secrets.setdefault(v["secret"], "weaver vector")
+    secrets.setdefault(v["aes_key"], "weaver vector")
 
 # Names that are not secrets: config keys, parameter names, CLI flags.
 not_secrets = {

@@ -1,4 +1,4 @@
-//! Weaver e-cology 9 getToken signs (`spec/weaver.md`, section 1).
+//! Weaver e-cology 9 getToken signs (`docs/protocol/weaver.md`, section 1).
 //!
 //! ```
 //! let sign = erpauth::weaver::sign("weaverappid", "weaversecret", "8fy6K39X6PIEEeOq", 1_700_000_000_000).unwrap();

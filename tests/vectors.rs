@@ -1,8 +1,8 @@
-//! Every public vector of `shared/vectors/*.json`, checked through the Rust
+//! Every public vector of `tests/vectors/*.json`, checked through the Rust
 //! API and through the C ABI (the `erpauth_*` exports called from Rust).
 //!
-//! The vectors are read at run time from `../shared/vectors` next to the
-//! repository (the layout of a fresh clone), or from `ERPAUTH_VECTORS_DIR`.
+//! The vectors are read at run time from the repository's `tests/vectors`, or
+//! from `ERPAUTH_VECTORS_DIR`.
 //! A vector file or section this test does not know fails the test, so a new
 //! vector can never be skipped silently.
 
@@ -15,12 +15,12 @@ use std::path::PathBuf;
 fn vectors_dir() -> PathBuf {
     let dir = match std::env::var_os("ERPAUTH_VECTORS_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"),
     };
     assert!(
         dir.is_dir(),
-        "vector directory {} is missing: clone the `shared` repository beside this one \
-         (so that ../shared/vectors exists) or set ERPAUTH_VECTORS_DIR",
+        "vector directory {} is missing: run the tests from a complete checkout of the \
+         repository or set ERPAUTH_VECTORS_DIR",
         dir.display()
     );
     dir.canonicalize().unwrap_or(dir)

@@ -1,7 +1,7 @@
 //! The Kingdee API gateway: signature verification of every request, the
 //! app-token endpoint and one business endpoint.
 //!
-//! Written from `spec/kingdee.md` without using the `erpauth` crate, so that
+//! Written from `docs/protocol/kingdee.md` without using the `erpauth` crate, so that
 //! the emulator is an independent check of the library's signing.
 
 use crate::http::{Request, Response};
@@ -495,7 +495,7 @@ mod tests {
     }
 
     /// The public vectors, kept in this crate so the crate tests alone.
-    const VECTORS: &str = include_str!("../tests/data/kingdee_vectors.json");
+    const VECTORS: &str = include_str!("../../tests/vectors/kingdee.json");
 
     #[test]
     fn public_vectors() {

@@ -1,4 +1,4 @@
-//! The Weaver e9 getToken endpoint (`spec/weaver.md`, section 1), written
+//! The Weaver e9 getToken endpoint (`docs/protocol/weaver.md`, section 1), written
 //! from the spec without using the `erpauth` crate.
 
 use crate::http::{Request, Response};
@@ -325,7 +325,7 @@ mod tests {
     #[test]
     fn public_vector_round_trips() {
         let v: Vectors =
-            serde_json::from_str(include_str!("../tests/data/weaver_vectors.json")).unwrap();
+            serde_json::from_str(include_str!("../../tests/vectors/weaver.json")).unwrap();
         for s in &v.sign {
             assert_eq!(
                 make_sign(&s.appid, &s.secret, &s.aes_key, s.timestamp_ms).unwrap(),

@@ -1,7 +1,7 @@
 /*
  * erpauth from C, in two parts.
  *
- * 1. The public vectors of both vendors (shared/vectors), computed through
+ * 1. The public vectors of both vendors (tests/vectors), computed through
  *    the C ABI and printed next to the expected value with OK or MISMATCH.
  * 2. With an emulator URL as argument (examples/c/run-demo.sh starts one):
  *    a Kingdee app-token and a Weaver token with its userid from the token

@@ -2,7 +2,7 @@
 //! are arbitrary bytes (not UTF-8 included) cut into NUL-terminated strings
 //! or NULL, output buffers have random sizes (0 and NULL included) and are
 //! exactly that large, so an overrun is caught by AddressSanitizer. Every
-//! call must keep the buffer contract of spec/c-api.md to the byte, agree
+//! call must keep the buffer contract of docs/protocol/c-api.md to the byte, agree
 //! with the Rust API, and leave a clean message in `erpauth_last_error`.
 //!
 //! Input layout: byte 0 picks the function, bytes 1-2 the buffer size

@@ -21,7 +21,7 @@ const INTERNAL: erpauth_status = erpauth_status::ERPAUTH_INTERNAL;
 /// Filler for output buffers, to see which bytes a call wrote.
 const SENTINEL: u8 = 0xA5;
 
-// The public vectors (shared/vectors), inlined: Miri runs isolated from the
+// The public vectors (tests/vectors), inlined: Miri runs isolated from the
 // file system.
 const APP_KEY: &CStr = c"abc";
 const APP_SECRET: &CStr = c"abc123";

@@ -1,4 +1,4 @@
-//! Kingdee API gateway signatures (`spec/kingdee.md`).
+//! Kingdee API gateway signatures (`docs/protocol/kingdee.md`).
 //!
 //! ```
 //! let sig = erpauth::kingdee::signature(

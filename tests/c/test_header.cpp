@@ -16,7 +16,7 @@ static_assert(std::is_same<std::underlying_type<erpauth_status>::type, std::int3
 static_assert(ERPAUTH_OK == 0 && ERPAUTH_BUFFER_TOO_SMALL == 1 && ERPAUTH_INVALID_ARGUMENT == 2 &&
                   ERPAUTH_NETWORK == 3 && ERPAUTH_HTTP == 4 && ERPAUTH_REJECTED == 5 &&
                   ERPAUTH_BAD_RESPONSE == 6 && ERPAUTH_INTERNAL == 7,
-              "status codes of spec/c-api.md");
+              "status codes of docs/protocol/c-api.md");
 
 // The usual C++ wrapper: size query, then a buffer of exactly needed + 1.
 template <typename Call>

@@ -200,7 +200,7 @@ static char *canary_buffer(size_t cap)
     return buf;
 }
 
-/* The buffer contract of spec/c-api.md, step by step. */
+/* The buffer contract of docs/protocol/c-api.md, step by step. */
 static void check_buffer_contract(const char *name, call_fn call, const char *const *args,
                                   const char *expected, int is_last_error)
 {
@@ -272,7 +272,7 @@ static void check_buffer_contract(const char *name, call_fn call, const char *co
     buf = canary_buffer(needed + 1);
     CHECK_STATUS(call(args, buf, needed + 1, NULL), ERPAUTH_INVALID_ARGUMENT);
     if (!CHECK(buf[0] == '\0')) {
-        printf("    %s with out_len NULL did not set out[0] = '\\0' (spec/c-api.md: "
+        printf("    %s with out_len NULL did not set out[0] = '\\0' (docs/protocol/c-api.md: "
                "\"any other failure: ... out[0] = '\\0'\")\n", name);
     }
     if (!is_last_error) {

@@ -27,7 +27,7 @@ namespace ErpAuth.Tests
             }
         }
 
-        /// <summary>ERPAUTH_VECTORS_DIR, else ../shared/vectors beside the repository (a fresh clone's layout).</summary>
+        /// <summary>ERPAUTH_VECTORS_DIR, else the repository's tests/vectors.</summary>
         internal static string VectorsDirectory
         {
             get
@@ -35,13 +35,13 @@ namespace ErpAuth.Tests
                 string dir = Environment.GetEnvironmentVariable("ERPAUTH_VECTORS_DIR");
                 if (string.IsNullOrEmpty(dir))
                 {
-                    dir = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "vectors"));
+                    dir = Path.GetFullPath(Path.Combine(RepoRoot, "tests", "vectors"));
                 }
                 if (!Directory.Exists(dir))
                 {
                     throw new DirectoryNotFoundException(
-                        "vector directory " + dir + " is missing: clone the `shared` repository beside this one "
-                        + "(so that ../shared/vectors exists) or set ERPAUTH_VECTORS_DIR");
+                        "vector directory " + dir + " is missing: run the tests from a complete checkout of the "
+                        + "repository or set ERPAUTH_VECTORS_DIR");
                 }
                 return dir;
             }

@@ -7,7 +7,7 @@ using System.Text;
 namespace ErpAuth.Tests
 {
     /// <summary>
-    /// The signatures of spec/kingdee.md and spec/weaver.md written again from the spec with
+    /// The signatures of docs/protocol/kingdee.md and docs/protocol/weaver.md written again from the spec with
     /// System.Security.Cryptography alone (HMACSHA256, MD5, Aes in ECB mode), sharing no code
     /// with the native library. The tests compare the binding with it on random inputs; the
     /// benchmark times it against the binding.

@@ -6,7 +6,7 @@ using NUnit.Framework;
 namespace ErpAuth.Tests
 {
     /// <summary>
-    /// Every public vector of shared/vectors/*.json through the binding. A vector file or a
+    /// Every public vector of tests/vectors/*.json through the binding. A vector file or a
     /// section this test does not know fails it, so a new vector is never skipped silently.
     /// </summary>
     [TestFixture]

@@ -13,7 +13,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * An independent plain-Java implementation of the spec (shared/spec/kingdee.md and
+ * An independent plain-Java implementation of the spec (docs/protocol/kingdee.md and
  * weaver.md) on {@code javax.crypto}, written from the spec text and not from the Rust
  * code, to cross-check the native library on random inputs.
  */

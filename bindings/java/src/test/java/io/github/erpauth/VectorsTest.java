@@ -19,19 +19,18 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every public vector of {@code shared/vectors/*.json} through the Java API. Read at run time
- * from {@code ../shared/vectors} beside the repository (a fresh clone's layout) or from
- * {@code ERPAUTH_VECTORS_DIR}; a vector file or section this test does not know fails it, so a
- * new vector is never skipped silently.
+ * Every public vector of {@code tests/vectors/*.json} through the Java API. Read at run time
+ * from the repository's {@code tests/vectors} or from {@code ERPAUTH_VECTORS_DIR}; a vector file
+ * or section this test does not know fails it, so a new vector is never skipped silently.
  */
 class VectorsTest {
     static File vectorsDir() {
         String env = System.getenv("ERPAUTH_VECTORS_DIR");
         File dir = env != null && !env.isEmpty()
                 ? new File(env)
-                : new File(System.getProperty("erpauth.workspace"), "../shared/vectors");
-        assertTrue(dir.isDirectory(), "vector directory " + dir + " is missing: clone the `shared` repository beside "
-                + "this one (so that ../shared/vectors exists) or set ERPAUTH_VECTORS_DIR");
+                : new File(System.getProperty("erpauth.workspace"), "tests/vectors");
+        assertTrue(dir.isDirectory(), "vector directory " + dir + " is missing: run the tests from a complete "
+                + "checkout of the repository or set ERPAUTH_VECTORS_DIR");
         return dir;
     }
 

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The binding against hand-written Java, on the same inputs: Kingdee's documented example
- * request (shared/spec/kingdee.md) and the Weaver sign of the seed page. Setup checks that
+ * request (docs/protocol/kingdee.md) and the Weaver sign of the seed page. Setup checks that
  * both sides compute the same value, so only equal work is compared.
  */
 @State(Scope.Benchmark)
