@@ -341,7 +341,7 @@ fn token_commands_against_the_emulator() {
     // Five client connections plus the one asking for the stats.
     assert_eq!(
         emu.get("/__emulator/stats"),
-        r#"{"kingdee_auth_token":2,"kingdee_business":0,"weaver_get_token":3,"connections":6,"cookies_received":0}"#
+        r#"{"kingdee_auth_token":2,"kingdee_business":0,"weaver_get_token":3,"kingdee_push_app_authorize":0,"weaver_business":0,"connections":6,"cookies_received":0}"#
     );
 }
 
@@ -414,4 +414,31 @@ fn emulate_exits_on_stdin_eof_and_reports_bad_configs() {
         .port();
     let fixed = Emulate::start(&["--port", &port.to_string()]);
     assert_eq!(fixed.port(), port);
+}
+
+#[test]
+fn authorization_command_pulls_and_prints_without_the_secret() {
+    let emu = Emulate::start(&[]);
+    let config = format!(
+        r#"{{"client_id":"emu-client-id","client_secret":"emu-client-secret",
+           "outer_instance_id":"emu-instance-1","base_url":"{}","timeout_ms":3000}}"#,
+        emu.base_url
+    );
+    let o = run_with_stdin(&["kingdee", "authorization", "--config", "-"], &config);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let auth: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(auth["app_key"], "emuAppKey");
+    assert_eq!(auth["domain"], "https://emu.jdy.com");
+    assert_eq!(auth["source"], "push_app_authorize");
+    assert!(!stdout(&o).contains("emu-app-secret"), "{}", stdout(&o));
+    let stats = emu.get("/__emulator/stats");
+    assert!(stats.contains(r#""kingdee_push_app_authorize":1"#), "{stats}");
+
+    // An unknown instance: the gateway's refusal, exit code 5.
+    let o = run_with_stdin(
+        &["kingdee", "authorization", "--config", "-"],
+        &config.replace("emu-instance-1", "no-such-instance"),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1030002010"), "{}", stderr(&o));
 }
