@@ -24,6 +24,10 @@
 // Answers larger than this are refused, not buffered.
 #define MAX_BODY_BYTES (1 << 20)
 
+// The gateway's errcode for an app_signature made with a stale app_secret
+// (授权密钥校验失败): the secret rotated.
+#define ERRCODE_APP_SECRET_ROTATED 1030002006
+
 // Status returned by every erpauth function (an `int32_t` on the wire).
 enum erpauth_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -183,11 +187,16 @@ erpauth_status erpauth_weaver_sign(const char *appid,
                                    size_t *out_len);
 
 // Creates a Kingdee client from a JSON config object:
-// `{"client_id","client_secret","app_key","app_secret"}` required;
+// `{"client_id","client_secret","app_key","app_secret"}` required, except
+// that with `"outer_instance_id"` app_key, app_secret and domain may be left
+// out: they are pulled with push_app_authorize at first use, and pulled
+// again whenever the gateway says the app_secret rotated (errcode
+// 1030002006), after which the app-token request is retried once;
 // optional `"base_url"` (default "https://api.kingdee.com"), `"uid"`,
 // `"domain"` (sent as X-GW-Router-Addr), `"timeout_ms"` (default 10000),
 // `"tls_roots"` ("webpki" or "system"), `"ca_file"`, `"proxy"`,
-// `"refresh_margin_s"`. Unknown keys and wrong types give
+// `"refresh_margin_s"`, `"max_body_bytes"` (largest business answer,
+// default 10485760). Unknown keys and wrong types give
 // `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
 //
 // On success `*out_client` holds a new client to be freed with
@@ -217,6 +226,29 @@ erpauth_status erpauth_kingdee_client_call(erpauth_kingdee_client *client,
                                            const char *body,
                                            const char *content_type,
                                            erpauth_response **out_response);
+
+// Replaces the app_secret of a live client (a host that receives the new
+// one from Kingdee's authorization push) and drops the cached app-token, so
+// the next call fetches one signed with it. The app_key and domain stay
+// those in use (pulled first when the client was configured with
+// outer_instance_id and has none yet). An empty `app_secret` gives
+// `ERPAUTH_INVALID_ARGUMENT`. Thread-safe.
+erpauth_status erpauth_kingdee_client_set_app_secret(erpauth_kingdee_client *client,
+                                                     const char *app_secret);
+
+// The authorization in use, as one JSON object:
+// `{"app_key":..,"domain":..|null,"source":"config"|"push_app_authorize"|"set_app_secret",
+// "outer_instance_id":..|null,"details":{..}}` (`details`: the other fields
+// of the pulled entry, such as accountId, accountName, groupName, serviceId,
+// status). Never the app_secret. Pulls it with push_app_authorize if the
+// client was configured with outer_instance_id and has none yet.
+//
+// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`) as for
+// `erpauth_kingdee_client_app_token`. Thread-safe.
+erpauth_status erpauth_kingdee_client_authorization(erpauth_kingdee_client *client,
+                                                    char *out,
+                                                    size_t out_cap,
+                                                    size_t *out_len);
 
 // The Kingdee app-token: from the client's cache, or fetched from the
 // gateway once however many threads ask at the same time. Cached for its

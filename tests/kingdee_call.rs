@@ -385,3 +385,224 @@ fn the_c_abi_call_and_response_handle() {
         ffi::erpauth_kingdee_client_free(client);
     }
 }
+
+fn pulled_client(emu: &Emulator) -> KingdeeClient {
+    KingdeeClient::from_json(
+        &serde_json::json!({
+            "client_id": "emu-client-id",
+            "client_secret": "emu-client-secret",
+            "outer_instance_id": "emu-instance-1",
+            "base_url": emu.base_url(),
+            "timeout_ms": 2000,
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_authorization_is_pulled_at_first_contact() {
+    let emu = start();
+    let c = pulled_client(&emu);
+    assert_eq!(emu.stats().kingdee_push_app_authorize, 0);
+    let r = c.call(&get(ECHO)).unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(json(&r.body)["data"]["router_addr"], "https://emu.jdy.com");
+    let stats = emu.stats();
+    assert_eq!(
+        (stats.kingdee_push_app_authorize, stats.kingdee_auth_token),
+        (1, 1)
+    );
+    let auth = json(c.authorization_json().unwrap().as_bytes());
+    assert_eq!(auth["app_key"], "emuAppKey");
+    assert_eq!(auth["domain"], "https://emu.jdy.com");
+    assert_eq!(auth["source"], "push_app_authorize");
+    assert_eq!(auth["outer_instance_id"], "emu-instance-1");
+    assert_eq!(auth["details"]["accountId"], "emu-account-1");
+    assert!(!auth.to_string().contains("emu-app-secret"), "{auth}");
+    // Cached: asking again pulls nothing.
+    c.authorization_json().unwrap();
+    c.call(&get(ECHO)).unwrap();
+    assert_eq!(emu.stats().kingdee_push_app_authorize, 1);
+}
+
+#[test]
+fn a_rotation_mid_run_costs_the_caller_nothing() {
+    let emu = start();
+    // Configured secret first, the pull only when it stops working.
+    let c = std::sync::Arc::new(
+        KingdeeClient::from_json(&config(
+            &emu,
+            serde_json::json!({"outer_instance_id": "emu-instance-1"}),
+        ))
+        .unwrap(),
+    );
+    c.call(&get(ECHO)).unwrap();
+    assert_eq!(emu.stats().kingdee_push_app_authorize, 0);
+
+    // Kingdee rotates the secret; issued tokens stay valid: nothing happens.
+    let new_secret = emu.rotate_kingdee_app_secret();
+    assert_eq!(c.call(&get(ECHO)).unwrap().status, 200);
+    // The token then expires: the token request with the old secret gets
+    // 1030002006, the client pulls, fetches, and the call still succeeds,
+    // in every thread at once, with one pull.
+    emu.expire_tokens();
+    emu.reset_stats();
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let c = c.clone();
+            std::thread::spawn(move || c.call(&get(ECHO)).unwrap().status)
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 200);
+    }
+    let stats = emu.stats();
+    assert_eq!(stats.kingdee_push_app_authorize, 1);
+    // One refused token request (old secret), one with the pulled secret.
+    assert_eq!(stats.kingdee_auth_token, 2);
+    let auth = json(c.authorization_json().unwrap().as_bytes());
+    assert_eq!(auth["source"], "push_app_authorize");
+    assert!(!auth.to_string().contains(&new_secret));
+}
+
+#[test]
+fn set_app_secret_takes_a_pushed_secret_on_a_live_client() {
+    let emu = start();
+    let c = client(&emu);
+    c.call(&get(ECHO)).unwrap();
+    let new_secret = emu.rotate_kingdee_app_secret();
+    emu.expire_tokens();
+    // Without outer_instance_id the client cannot pull: the refusal says why.
+    let err = c.call(&get(ECHO)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Rejected);
+    assert!(err.message().contains("1030002006"), "{err}");
+    assert!(err.message().contains("push_app_authorize"), "{err}");
+
+    emu.reset_stats();
+    c.set_app_secret(erpauth::client::Secret::new(new_secret.as_str()))
+        .unwrap();
+    assert_eq!(c.call(&get(ECHO)).unwrap().status, 200);
+    assert_eq!(emu.stats().kingdee_auth_token, 1);
+    // Setting it drops a valid cached token too: the next call fetches.
+    c.set_app_secret(erpauth::client::Secret::new(new_secret.as_str()))
+        .unwrap();
+    c.call(&get(ECHO)).unwrap();
+    assert_eq!(emu.stats().kingdee_auth_token, 2);
+    let auth = json(c.authorization_json().unwrap().as_bytes());
+    assert_eq!(
+        (auth["source"].as_str(), auth["app_key"].as_str()),
+        (Some("set_app_secret"), Some("emuAppKey"))
+    );
+    assert!(!auth.to_string().contains(&new_secret));
+    assert_eq!(
+        c.set_app_secret(erpauth::client::Secret::new(""))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+}
+
+#[test]
+fn hostile_or_refused_authorization_answers() {
+    let emu = start();
+    let c = pulled_client(&emu);
+    emu.set_fault(Fault::new(Endpoint::KingdeePushAppAuthorize, FaultKind::Garbage).count(1));
+    let err = c.call(&get(ECHO)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadResponse);
+    assert!(err.message().contains("push_app_authorize"), "{err}");
+    // Not cached: the next call pulls again and works.
+    assert_eq!(c.call(&get(ECHO)).unwrap().status, 200);
+
+    let wrong = KingdeeClient::from_json(
+        &serde_json::json!({
+            "client_id": "emu-client-id", "client_secret": "emu-client-secret",
+            "outer_instance_id": "no-such-instance", "base_url": emu.base_url(),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let err = wrong.authorization_json().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Rejected);
+    assert!(err.message().contains("1030002010"), "{err}");
+}
+
+#[test]
+fn configs_with_and_without_an_instance() {
+    let base = |extra: Value| {
+        let mut c = serde_json::json!({"client_id": "c", "client_secret": "s"});
+        for (k, v) in extra.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        KingdeeClient::from_json(&c.to_string())
+    };
+    assert!(base(serde_json::json!({"outer_instance_id": "i"})).is_ok());
+    for bad in [
+        serde_json::json!({}),
+        serde_json::json!({"outer_instance_id": ""}),
+        serde_json::json!({"outer_instance_id": "i", "app_secret": "zzz-only"}),
+        serde_json::json!({"app_key": "k"}),
+    ] {
+        let err = base(bad.clone()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad}");
+        assert!(!err.message().contains("zzz-only"), "{err}");
+    }
+}
+
+#[test]
+fn the_c_abi_authorization_and_set_app_secret() {
+    let emu = start();
+    let cfg = CString::new(config(&emu, serde_json::json!({}))).unwrap();
+    let mut client = ptr::null_mut();
+    unsafe {
+        assert_eq!(
+            ffi::erpauth_kingdee_client_new(cfg.as_ptr(), &mut client),
+            erpauth_status::ERPAUTH_OK
+        );
+        let mut buf = [0u8; 512];
+        let mut len = 0usize;
+        assert_eq!(
+            ffi::erpauth_kingdee_client_authorization(
+                client,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut len
+            ),
+            erpauth_status::ERPAUTH_OK
+        );
+        let auth = json(&buf[..len]);
+        assert_eq!(auth["source"], "config");
+        assert_eq!(auth["outer_instance_id"], Value::Null);
+
+        let secret = CString::new(emu.rotate_kingdee_app_secret()).unwrap();
+        emu.expire_tokens();
+        assert_eq!(
+            ffi::erpauth_kingdee_client_set_app_secret(client, secret.as_ptr()),
+            erpauth_status::ERPAUTH_OK
+        );
+        let (status, response) = c_call(client, "GET", ECHO, None);
+        assert_eq!(status, erpauth_status::ERPAUTH_OK);
+        assert_eq!(ffi::erpauth_response_status(response), 200);
+        ffi::erpauth_response_free(response);
+
+        assert_eq!(
+            ffi::erpauth_kingdee_client_set_app_secret(client, ptr::null()),
+            erpauth_status::ERPAUTH_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("app_secret"), "{}", last_error());
+        assert_eq!(
+            ffi::erpauth_kingdee_client_set_app_secret(ptr::null_mut(), secret.as_ptr()),
+            erpauth_status::ERPAUTH_INVALID_ARGUMENT
+        );
+        assert_eq!(
+            ffi::erpauth_kingdee_client_authorization(
+                ptr::null_mut(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut len
+            ),
+            erpauth_status::ERPAUTH_INVALID_ARGUMENT
+        );
+        ffi::erpauth_kingdee_client_free(client);
+    }
+}

@@ -289,6 +289,7 @@ fn rust_api_clients_wipe_their_secrets() {
         client_secret: Secret::new(CLIENT_SECRET),
         app_key: APP_KEY.into(),
         app_secret: Secret::new(APP_SECRET),
+        outer_instance_id: None,
         base_url: base_url.clone(),
         uid: None,
         domain: Some("https://emu.jdy.com".into()),

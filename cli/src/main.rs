@@ -75,6 +75,19 @@ enum KingdeeCommand {
     /// Fetch the app-token with a client config and print it, with every
     /// header of one business call.
     Token(KingdeeTokenArgs),
+    /// Print the account authorization in use as JSON (app_key, domain,
+    /// source, account details; never the app_secret), pulling it with
+    /// push_app_authorize when the config has outer_instance_id.
+    Authorization(KingdeeAuthorizationArgs),
+}
+
+#[derive(Args)]
+struct KingdeeAuthorizationArgs {
+    /// Client config JSON file, as for erpauth_kingdee_client_new
+    /// (client_id, client_secret, outer_instance_id or app_key/app_secret,
+    /// base_url, ...); `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    config: String,
 }
 
 #[derive(Args)]
@@ -305,6 +318,10 @@ fn kingdee_command(cmd: KingdeeCommand, out: &mut impl Write) -> Result<(), CliE
                 kingdee::app_signature(&args.app_key, &args.app_secret)
             ),
         ),
+        KingdeeCommand::Authorization(args) => {
+            let client = KingdeeClient::from_json(&read_config(&args.config)?)?;
+            write_out(out, &format!("{}\n", client.authorization_json()?))
+        }
         KingdeeCommand::Token(args) => {
             let client = KingdeeClient::from_json(&read_config(&args.config)?)?;
             let token = client.app_token()?;

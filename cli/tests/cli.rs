@@ -432,7 +432,10 @@ fn authorization_command_pulls_and_prints_without_the_secret() {
     assert_eq!(auth["source"], "push_app_authorize");
     assert!(!stdout(&o).contains("emu-app-secret"), "{}", stdout(&o));
     let stats = emu.get("/__emulator/stats");
-    assert!(stats.contains(r#""kingdee_push_app_authorize":1"#), "{stats}");
+    assert!(
+        stats.contains(r#""kingdee_push_app_authorize":1"#),
+        "{stats}"
+    );
 
     // An unknown instance: the gateway's refusal, exit code 5.
     let o = run_with_stdin(

@@ -1,5 +1,8 @@
 //! The Kingdee app-token client.
 
+use super::authorize::{
+    parse_pull_answer, Authorization, AuthorizationSource, PUSH_APP_AUTHORIZE_PATH,
+};
 use super::cache::{Cached, Fresh, SingleFlightCache};
 use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
@@ -8,6 +11,7 @@ use super::refresh_at;
 use crate::error::{Error, ErrorKind, Result};
 use crate::kingdee::{self, check_header_value, java_encode};
 use serde_json::Value;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// The app-token endpoint.
@@ -24,10 +28,16 @@ pub struct KingdeeConfig {
     pub client_id: String,
     /// `client_secret`: the HMAC key of `X-Api-Signature`.
     pub client_secret: Secret,
-    /// `app_key`: the account authorization's key.
+    /// `app_key`: the account authorization's key; empty when it is pulled
+    /// with `outer_instance_id`.
     pub app_key: String,
-    /// `app_secret`: the HMAC key of `app_signature` (rotates every 24 h).
+    /// `app_secret`: the HMAC key of `app_signature` (rotates every 24 h);
+    /// empty when it is pulled with `outer_instance_id`.
     pub app_secret: Secret,
+    /// `outer_instance_id`: pull `app_key`, `app_secret` and `domain` with
+    /// `push_app_authorize` (at first use when `app_key` is not given, and
+    /// again whenever the gateway says the app_secret has rotated).
+    pub outer_instance_id: Option<String>,
     /// `base_url`: the gateway (default `https://api.kingdee.com`).
     pub base_url: String,
     /// `uid`: ask for the token of this cloud-account user.
@@ -52,13 +62,42 @@ impl KingdeeConfig {
                 "base_url",
                 "uid",
                 "domain",
+                "outer_instance_id",
             ],
         )?;
+        let client_id = c.string("client_id")?;
+        let client_secret = c.secret("client_secret")?;
+        let outer_instance_id = c.opt_string("outer_instance_id")?;
+        // With an instance to pull from, the authorization may be left out,
+        // but not half given: a key without its secret cannot sign.
+        let (app_key, app_secret) =
+            match (&outer_instance_id, c.opt_string("app_key")?) {
+                (Some(_), None) => {
+                    if c.secret("app_secret").is_ok() {
+                        return Err(Error::invalid(
+                            "Kingdee config has \"app_secret\" without \"app_key\": give both, \
+                         or neither to pull them with outer_instance_id",
+                        ));
+                    }
+                    (String::new(), Secret::new(""))
+                }
+                (_, Some(key)) if !key.is_empty() => (key, c.secret("app_secret")?),
+                _ => return Err(Error::invalid(
+                    "Kingdee config key \"app_key\" is required and must be a non-empty string \
+                     (or give \"outer_instance_id\" to pull it)",
+                )),
+            };
+        if outer_instance_id.as_deref() == Some("") {
+            return Err(Error::invalid(
+                "Kingdee config key \"outer_instance_id\" must be a non-empty string",
+            ));
+        }
         Ok(KingdeeConfig {
-            client_id: c.string("client_id")?,
-            client_secret: c.secret("client_secret")?,
-            app_key: c.string("app_key")?,
-            app_secret: c.secret("app_secret")?,
+            client_id,
+            client_secret,
+            app_key,
+            app_secret,
+            outer_instance_id,
             base_url: c
                 .opt_string("base_url")?
                 .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
@@ -95,6 +134,12 @@ pub struct KingdeeClient {
     signer: kingdee::Signer,
     http: Http,
     token: SingleFlightCache<AppToken>,
+    /// The authorization in use: from the config, pulled, or with a secret
+    /// the host set. `None` until the first pull when the config has none.
+    authorization: RwLock<Option<Arc<Authorization>>>,
+    /// Held while pulling, so that one pull serves every thread that found
+    /// the same authorization stale.
+    pull: Mutex<()>,
 }
 
 impl std::fmt::Debug for KingdeeClient {
@@ -112,14 +157,141 @@ impl KingdeeClient {
         if let Some(domain) = &config.domain {
             check_header_value(domain, "domain")?;
         }
+        if config.app_key.is_empty() && config.outer_instance_id.is_none() {
+            return Err(Error::invalid(
+                "Kingdee config needs app_key and app_secret, or outer_instance_id to pull them",
+            ));
+        }
+        if !config.app_key.is_empty() && config.app_secret.expose().is_empty() {
+            return Err(Error::invalid(
+                "Kingdee config key \"app_secret\" is required and must be a non-empty string",
+            ));
+        }
         config.base_url = base_url(config.base_url, "Kingdee")?;
         let http = Http::new(config.base_url.clone(), &config.http, "Kingdee")?;
+        let authorization = (!config.app_key.is_empty()).then(|| {
+            Arc::new(Authorization {
+                app_key: config.app_key.clone(),
+                app_secret: config.app_secret.clone(),
+                domain: config.domain.clone(),
+                source: AuthorizationSource::Config,
+                details: serde_json::Map::new(),
+            })
+        });
         Ok(KingdeeClient {
             signer: kingdee::Signer::new(config.client_secret.expose()),
             config,
             http,
             token: SingleFlightCache::default(),
+            authorization: RwLock::new(authorization),
+            pull: Mutex::new(()),
         })
+    }
+
+    /// The authorization in use, pulled first if the client has none yet.
+    pub fn authorization(&self) -> Result<Arc<Authorization>> {
+        self.authorization_newer_than(None)
+    }
+
+    /// [`authorization`](Self::authorization) as JSON, never with the app_secret.
+    pub fn authorization_json(&self) -> Result<String> {
+        Ok(self
+            .authorization()?
+            .to_json(self.config.outer_instance_id.as_deref()))
+    }
+
+    /// Replaces the app_secret in use (a host that receives the new one
+    /// from Kingdee's authorization push) and drops the cached app-token, so
+    /// the next call fetches one with it.
+    pub fn set_app_secret(&self, app_secret: Secret) -> Result<()> {
+        if app_secret.expose().is_empty() {
+            return Err(Error::invalid("app_secret must be a non-empty string"));
+        }
+        let current = self.authorization()?;
+        {
+            let _pulling = lock(&self.pull);
+            let mut slot = self
+                .authorization
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            // The app_key and domain stay those of the latest authorization,
+            // even if a pull landed since `current` was read.
+            let base = slot.clone().unwrap_or(current);
+            *slot = Some(Arc::new(Authorization {
+                app_secret,
+                source: AuthorizationSource::SetAppSecret,
+                ..(*base).clone()
+            }));
+        }
+        self.token.invalidate();
+        Ok(())
+    }
+
+    fn current_authorization(&self) -> Option<Arc<Authorization>> {
+        self.authorization
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The authorization in use unless it is `stale`; else one pull, shared
+    /// by every thread that asks while it runs (they wait for the lock and
+    /// then find the new authorization in place).
+    fn authorization_newer_than(
+        &self,
+        stale: Option<&Arc<Authorization>>,
+    ) -> Result<Arc<Authorization>> {
+        let usable = |a: &Arc<Authorization>| match stale {
+            None => true,
+            Some(s) => !Arc::ptr_eq(s, a),
+        };
+        if let Some(current) = self.current_authorization().filter(usable) {
+            return Ok(current);
+        }
+        let Some(instance) = self.config.outer_instance_id.as_deref() else {
+            return Err(Error::invalid(
+                "the Kingdee client has no authorization to pull: set outer_instance_id",
+            ));
+        };
+        let _pulling = lock(&self.pull);
+        if let Some(current) = self.current_authorization().filter(usable) {
+            return Ok(current);
+        }
+        let prefer = self
+            .current_authorization()
+            .map(|a| a.app_key.clone())
+            .or_else(|| Some(self.config.app_key.clone()).filter(|k| !k.is_empty()));
+        let pulled = Arc::new(self.pull_authorization(instance, prefer.as_deref())?);
+        *self
+            .authorization
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(pulled.clone());
+        Ok(pulled)
+    }
+
+    /// `POST push_app_authorize?outerInstanceId=...`, signed like every
+    /// gateway request, body `{}`.
+    fn pull_authorization(&self, instance: &str, prefer: Option<&str>) -> Result<Authorization> {
+        let target = format!(
+            "{PUSH_APP_AUTHORIZE_PATH}?outerInstanceId={}",
+            java_encode(instance)
+        );
+        let signed = self
+            .signer
+            .sign_headers(&self.config.client_id, "POST", &target)?;
+        let mut headers: Vec<(&str, &str)> = signed.pairs().to_vec();
+        headers.push(("Content-Type", "application/json"));
+        let answer = self
+            .http
+            .exchange(
+                "POST",
+                &target,
+                &headers,
+                Some(b"{}"),
+                super::MAX_BODY_BYTES,
+            )
+            .map_err(|failure| failure.error)?;
+        parse_pull_answer(&answer, self.http.host(), prefer)
     }
 
     /// A client from the JSON config of `erpauth_kingdee_client_new`.
@@ -155,8 +327,8 @@ impl KingdeeClient {
             .map(|(k, v)| (*k, v.to_string()))
             .collect();
         out.push(("app-token", token.value.token.clone()));
-        if let Some(domain) = &self.config.domain {
-            out.push(("X-GW-Router-Addr", domain.clone()));
+        if let Some(domain) = self.domain() {
+            out.push(("X-GW-Router-Addr", domain));
         }
         Ok(out)
     }
@@ -178,7 +350,8 @@ impl KingdeeClient {
                 )?;
                 let mut headers: Vec<(&str, &str)> = signed.pairs().to_vec();
                 headers.push(("app-token", &token.token));
-                if let Some(domain) = &self.config.domain {
+                let domain = self.domain();
+                if let Some(domain) = &domain {
                     headers.push(("X-GW-Router-Addr", domain));
                 }
                 call::send(
@@ -203,12 +376,19 @@ impl KingdeeClient {
         Ok(out)
     }
 
+    /// `X-GW-Router-Addr`: the domain of the authorization in use (the
+    /// configured one, or the pulled one).
+    fn domain(&self) -> Option<String> {
+        self.current_authorization()
+            .and_then(|a| a.domain.clone())
+            .or_else(|| self.config.domain.clone())
+    }
+
     /// The request target of the app-token call, parameters in signing order.
-    fn token_target(&self) -> String {
-        let app_signature =
-            kingdee::app_signature(&self.config.app_key, self.config.app_secret.expose());
+    fn token_target(&self, auth: &Authorization) -> String {
+        let app_signature = kingdee::app_signature(&auth.app_key, auth.app_secret.expose());
         let mut params = vec![
-            ("app_key", self.config.app_key.as_str()),
+            ("app_key", auth.app_key.as_str()),
             ("app_signature", app_signature.as_str()),
         ];
         if let Some(uid) = &self.config.uid {
@@ -226,15 +406,34 @@ impl KingdeeClient {
         target
     }
 
+    /// Fetches an app-token; when the gateway says the app_secret has
+    /// rotated (errcode 1030002006) and the client can pull, pulls the
+    /// authorization again and asks once more.
     fn fetch_token(&self) -> Result<Fresh<AppToken>> {
-        let target = self.token_target();
+        let auth = self.authorization()?;
+        let answer = self.request_token(&auth)?;
+        if self.config.outer_instance_id.is_some()
+            && answer_code(&answer) == Some(ERRCODE_APP_SECRET_ROTATED)
+        {
+            let newer = self.authorization_newer_than(Some(&auth))?;
+            let answer = self.request_token(&newer)?;
+            return self.token_from(&answer);
+        }
+        self.token_from(&answer)
+    }
+
+    fn request_token(&self, auth: &Authorization) -> Result<Answer> {
+        let target = self.token_target(auth);
         let signed = self
             .signer
             .sign_headers(&self.config.client_id, "GET", &target)?;
         let mut headers: Vec<(&str, &str)> = signed.pairs().to_vec();
         headers.push(("Content-Type", "application/json"));
-        let answer = self.http.send("GET", &target, &headers)?;
-        let (token, lifetime) = parse_token_answer(&answer, self.http.host())?;
+        self.http.send("GET", &target, &headers)
+    }
+
+    fn token_from(&self, answer: &Answer) -> Result<Fresh<AppToken>> {
+        let (token, lifetime) = parse_token_answer(answer, self.http.host())?;
         Ok(Fresh {
             value: token,
             refresh_at: refresh_at(lifetime, self.config.http.refresh_margin),
@@ -318,6 +517,25 @@ pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToke
     ))
 }
 
+/// The gateway's errcode for an app_signature made with a stale app_secret
+/// (授权密钥校验失败): the secret rotated.
+pub const ERRCODE_APP_SECRET_ROTATED: i64 = 1030002006;
+
+fn lock(m: &Mutex<()>) -> std::sync::MutexGuard<'_, ()> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The `errcode`/`code` of a small JSON answer.
+fn answer_code(answer: &Answer) -> Option<i64> {
+    if answer.body.len() > 4096 {
+        return None;
+    }
+    match serde_json::from_slice::<Value>(&answer.body).ok()? {
+        Value::Object(obj) => code_and_text(&obj).0,
+        _ => None,
+    }
+}
+
 /// Whether a token from a server can go into a header as it is: visible
 /// ASCII only. Anything else (a CR/LF that would add a header of the
 /// server's choosing, a NUL, text) is refused where it is received.
@@ -330,13 +548,7 @@ pub(crate) fn is_header_token(token: &str) -> bool {
 /// HTTP status (the gateway uses 519; some proxies pass it on as 200).
 fn token_refused(answer: &Answer) -> bool {
     // Only small answers can be refusals; a large body is never parsed here.
-    if answer.body.len() > 4096 {
-        return false;
-    }
-    match serde_json::from_slice::<Value>(&answer.body) {
-        Ok(Value::Object(obj)) => matches!(code_and_text(&obj).0, Some(4010 | 4011)),
-        _ => false,
-    }
+    matches!(answer_code(answer), Some(4010 | 4011))
 }
 
 /// `expires` is not specified; answers seen carry either a lifetime in
@@ -508,7 +720,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            c.token_target(),
+            c.token_target(&c.authorization().unwrap()),
             "/jdyconnector/app_management/kingdee_auth_token?app_key=abc&app_signature=\
              ZDljMTI3NGIyNTE1MTRkYzlkNjc1MDNhYjUzMzgzNWMyY2M4YTdjMzdmNmM3YTVlNDkxMTkzNjdiOTFjNzUyZQ%3D%3D&uid=12"
         );

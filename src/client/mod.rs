@@ -2,6 +2,7 @@
 //! tokens over HTTP, with single flight (however many threads ask a cold
 //! client, one request goes out).
 
+mod authorize;
 mod cache;
 mod call;
 mod config;
@@ -9,13 +10,14 @@ mod http;
 mod kingdee;
 mod weaver;
 
+pub use authorize::{Authorization, AuthorizationSource, PUSH_APP_AUTHORIZE_PATH};
 pub use cache::{Cached, Fresh};
 pub use call::{Request, Response, DEFAULT_CONTENT_TYPE};
 pub use config::{HttpOptions, Secret, TlsRoots};
 pub use http::MAX_BODY_BYTES;
 pub use kingdee::{
     AppToken, KingdeeClient, KingdeeConfig, AUTH_TOKEN_PATH, DEFAULT_BASE_URL,
-    DEFAULT_TOKEN_LIFETIME,
+    DEFAULT_TOKEN_LIFETIME, ERRCODE_APP_SECRET_ROTATED,
 };
 pub use weaver::{WeaverClient, WeaverConfig, WeaverToken, WeaverUser, GET_TOKEN_PATH};
 

@@ -110,11 +110,16 @@ unsafe fn weaver_user(
 }
 
 /// Creates a Kingdee client from a JSON config object:
-/// `{"client_id","client_secret","app_key","app_secret"}` required;
+/// `{"client_id","client_secret","app_key","app_secret"}` required, except
+/// that with `"outer_instance_id"` app_key, app_secret and domain may be left
+/// out: they are pulled with push_app_authorize at first use, and pulled
+/// again whenever the gateway says the app_secret rotated (errcode
+/// 1030002006), after which the app-token request is retried once;
 /// optional `"base_url"` (default "https://api.kingdee.com"), `"uid"`,
 /// `"domain"` (sent as X-GW-Router-Addr), `"timeout_ms"` (default 10000),
 /// `"tls_roots"` ("webpki" or "system"), `"ca_file"`, `"proxy"`,
-/// `"refresh_margin_s"`. Unknown keys and wrong types give
+/// `"refresh_margin_s"`, `"max_body_bytes"` (largest business answer,
+/// default 10485760). Unknown keys and wrong types give
 /// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
 ///
 /// On success `*out_client` holds a new client to be freed with
@@ -163,6 +168,52 @@ pub unsafe extern "C" fn erpauth_kingdee_client_call(
             let client = handle(client, "client")?;
             let args = CallArgs::read(method, path_and_query, body, content_type)?;
             client.inner.call(&args.request())
+        })
+    }
+}
+
+/// Replaces the app_secret of a live client (a host that receives the new
+/// one from Kingdee's authorization push) and drops the cached app-token, so
+/// the next call fetches one signed with it. The app_key and domain stay
+/// those in use (pulled first when the client was configured with
+/// outer_instance_id and has none yet). An empty `app_secret` gives
+/// `ERPAUTH_INVALID_ARGUMENT`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_set_app_secret(
+    client: *mut erpauth_kingdee_client,
+    app_secret: *const c_char,
+) -> erpauth_status {
+    call_status(|| {
+        // SAFETY: forwarded contract.
+        let client = unsafe { handle(client, "client")? };
+        // SAFETY: forwarded contract.
+        let app_secret = unsafe { str_arg(app_secret, "app_secret")? };
+        client
+            .inner
+            .set_app_secret(crate::client::Secret::new(app_secret))
+    })
+}
+
+/// The authorization in use, as one JSON object:
+/// `{"app_key":..,"domain":..|null,"source":"config"|"push_app_authorize"|"set_app_secret",
+/// "outer_instance_id":..|null,"details":{..}}` (`details`: the other fields
+/// of the pulled entry, such as accountId, accountName, groupName, serviceId,
+/// status). Never the app_secret. Pulls it with push_app_authorize if the
+/// client was configured with outer_instance_id and has none yet.
+///
+/// Output through the caller-owned buffer (`out`, `out_cap`, `out_len`) as for
+/// `erpauth_kingdee_client_app_token`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_kingdee_client_authorization(
+    client: *mut erpauth_kingdee_client,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        call_with_output(out, out_cap, out_len, || {
+            handle(client, "client")?.inner.authorization_json()
         })
     }
 }
