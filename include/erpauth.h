@@ -204,6 +204,26 @@ erpauth_status erpauth_weaver_sign(const char *appid,
 erpauth_status erpauth_kingdee_client_new(const char *config_json,
                                           erpauth_kingdee_client **out_client);
 
+// Performs one Weaver e9 business call and returns the answer in
+// `*out_response` (free it with `erpauth_response_free`).
+//
+// Arguments as for `erpauth_kingdee_client_call`, plus `user_type` and
+// `user_contain` (both NULL for the plain app token, or both set): the
+// request carries `appid`, `token` and, for a user, the encrypted `userid`
+// getToken returned for that user. When the server says the token is
+// unknown or timed out (`token不存在或者超时`, `登录信息超时`), the client
+// drops that token, fetches a new one once and sends once more; nothing
+// else is retried. `ERPAUTH_OK` means an HTTP answer arrived, whatever its
+// status. On failure `*out_response` is NULL. Thread-safe.
+erpauth_status erpauth_weaver_client_call(erpauth_weaver_client *client,
+                                          const char *method,
+                                          const char *path_and_query,
+                                          const char *body,
+                                          const char *content_type,
+                                          const char *user_type,
+                                          const char *user_contain,
+                                          erpauth_response **out_response);
+
 // Performs one signed Kingdee business call and returns the answer in
 // `*out_response` (free it with `erpauth_response_free`).
 //

@@ -175,6 +175,12 @@ impl Emulator {
         self.shared.rotate_kingdee_app_secret()
     }
 
+    /// Forgets every token handed out so far (see `POST
+    /// /__emulator/forget_tokens`).
+    pub fn forget_tokens(&self) {
+        self.shared.forget_tokens();
+    }
+
     /// Makes every token handed out so far expired (Kingdee business calls
     /// then get gateway code 4011).
     pub fn expire_tokens(&self) {

@@ -347,6 +347,13 @@ fn control(shared: &Shared, path: &str, request: &Request) -> Response {
             }
             _ => wrong_method("POST"),
         },
+        "/__emulator/forget_tokens" => match method {
+            "POST" => {
+                shared.forget_tokens();
+                ok()
+            }
+            _ => wrong_method("POST"),
+        },
         "/__emulator/expire_tokens" => match method {
             "POST" => {
                 shared.expire_tokens();

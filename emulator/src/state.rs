@@ -285,6 +285,13 @@ impl Shared {
         secret
     }
 
+    /// Forgets every issued token (both systems), as a server restart does:
+    /// Kingdee business calls then get 4010, e9 ones `token不存在或者超时`.
+    pub fn forget_tokens(&self) {
+        lock(&self.kingdee_tokens).clear();
+        lock(&self.weaver_tokens).clear();
+    }
+
     /// Makes every issued token (both systems) expired.
     pub fn expire_tokens(&self) {
         let now = Instant::now();

@@ -1,9 +1,11 @@
 //! The Weaver e9 getToken client.
 
 use super::cache::{Cached, Fresh, SingleFlightCache};
+use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
 use super::http::{server_words, snippet, Answer, Http};
 use super::kingdee::http_error;
+use super::kingdee::is_header_token;
 use super::refresh_at;
 use crate::error::{Error, ErrorKind, Result};
 use crate::weaver::Signer;
@@ -166,6 +168,42 @@ impl WeaverClient {
         }
     }
 
+    /// Performs one business call with `appid`, `token` and, for `user`,
+    /// the encrypted `userid` getToken returned. When the server says the
+    /// token is unknown or timed out (`token不存在或者超时`, `登录信息超时`),
+    /// drops that token, fetches a new one and sends once more.
+    pub fn call(&self, request: &Request<'_>, user: Option<&WeaverUser>) -> Result<Response> {
+        let method = request.checked_method()?;
+        let user_cache;
+        let cache: &TokenCache = match user {
+            None => &self.app_token,
+            Some(u) => {
+                user_cache = self.user_cache(u);
+                &user_cache
+            }
+        };
+        call::with_token_retry(
+            cache,
+            || cache.get(|| self.fetch(user)),
+            |token: &WeaverToken| {
+                let mut headers: Vec<(&str, &str)> =
+                    vec![("appid", &self.config.appid), ("token", &token.token)];
+                if let Some(userid) = &token.userid {
+                    headers.push(("userid", userid));
+                }
+                call::send(
+                    &self.http,
+                    method,
+                    request,
+                    &headers,
+                    self.config.http.max_body_bytes,
+                )
+            },
+            token_refused,
+            |a, b| a.token == b.token,
+        )
+    }
+
     fn fetch(&self, user: Option<&WeaverUser>) -> Result<Fresh<WeaverToken>> {
         // Every fetch signs a new, process-wide unique timestamp: the server
         // refuses a sign it has seen, and a retry must not repeat one.
@@ -186,6 +224,36 @@ impl WeaverClient {
             refresh_at: refresh_at(self.config.token_ttl, self.config.http.refresh_margin),
         })
     }
+}
+
+/// The words with which e9 servers refuse a business call's token: unknown
+/// or timed out (the filter of the token REST API), or a session that ended.
+pub(crate) const TOKEN_REFUSALS: [&str; 2] = ["token不存在或者超时", "登录信息超时"];
+
+/// Whether a business answer says the token was refused: a small JSON
+/// object whose message (`msg`, `message`, `errMsg`, `errorMsg`) holds one
+/// of [`TOKEN_REFUSALS`], or `errorCode` "002" (登录信息超时), and whose
+/// `status` is not true. Shared with the REST client.
+pub(crate) fn token_refused(answer: &Answer) -> bool {
+    if answer.body.len() > 4096 {
+        return false;
+    }
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&answer.body) else {
+        return false;
+    };
+    if obj.get("status") == Some(&Value::Bool(true)) {
+        return false;
+    }
+    let said = ["msg", "message", "errMsg", "errorMsg", "errmsg"]
+        .iter()
+        .filter_map(|k| obj.get(*k).and_then(Value::as_str))
+        .any(|text| TOKEN_REFUSALS.iter().any(|r| text.contains(r)));
+    let code = match obj.get("errorCode") {
+        Some(Value::String(c)) => c == "002",
+        Some(Value::Number(n)) => n.as_i64() == Some(2),
+        _ => false,
+    };
+    said || code
 }
 
 /// What to do about the refusals integrators meet most, after the server's
@@ -254,7 +322,25 @@ pub(crate) fn parse_get_token_answer(
                 format!("the getToken answer from {host} has status true but no token"),
             )
         })?;
+    if !is_header_token(token) {
+        return Err(Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "the getToken answer from {host} holds a token with characters an HTTP \
+                 header cannot carry (spaces, control or non-ASCII characters); refused"
+            ),
+        ));
+    }
     let userid = obj.get("userid").and_then(Value::as_str).map(str::to_owned);
+    if userid.as_deref().is_some_and(|u| !is_header_token(u)) {
+        return Err(Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "the getToken answer from {host} holds a userid with characters an HTTP \
+                 header cannot carry; refused"
+            ),
+        ));
+    }
     if user_requested && userid.is_none() {
         return Err(Error::new(
             ErrorKind::BadResponse,
@@ -265,4 +351,39 @@ pub(crate) fn parse_get_token_answer(
         token: token.to_owned(),
         userid,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(body: &str) -> bool {
+        token_refused(&Answer {
+            status: 200,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    #[test]
+    fn token_refusals_as_servers_word_them() {
+        assert!(refused(
+            r#"{"code":-1,"msg":"token不存在或者超时：abc","status":false}"#
+        ));
+        assert!(refused(
+            r#"{"errorCode":"002","errorMsg":"登录信息超时","status":false}"#
+        ));
+        assert!(refused(r#"{"errorCode":"002","status":false}"#));
+        assert!(refused(r#"{"code":-1,"message":"登录信息超时"}"#));
+        assert!(!refused(
+            r#"{"code":-1,"msg":"认证信息错误","status":false}"#
+        ));
+        assert!(!refused(
+            r#"{"status":true,"msg":"登录信息超时 is a field value"}"#
+        ));
+        assert!(!refused("token不存在或者超时"));
+        assert!(!refused(&format!(
+            r#"{{"msg":"登录信息超时","pad":"{}"}}"#,
+            "x".repeat(5000)
+        )));
+    }
 }

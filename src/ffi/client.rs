@@ -137,6 +137,39 @@ pub unsafe extern "C" fn erpauth_kingdee_client_new(
     }
 }
 
+/// Performs one Weaver e9 business call and returns the answer in
+/// `*out_response` (free it with `erpauth_response_free`).
+///
+/// Arguments as for `erpauth_kingdee_client_call`, plus `user_type` and
+/// `user_contain` (both NULL for the plain app token, or both set): the
+/// request carries `appid`, `token` and, for a user, the encrypted `userid`
+/// getToken returned for that user. When the server says the token is
+/// unknown or timed out (`token不存在或者超时`, `登录信息超时`), the client
+/// drops that token, fetches a new one once and sends once more; nothing
+/// else is retried. `ERPAUTH_OK` means an HTTP answer arrived, whatever its
+/// status. On failure `*out_response` is NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_weaver_client_call(
+    client: *mut erpauth_weaver_client,
+    method: *const c_char,
+    path_and_query: *const c_char,
+    body: *const c_char,
+    content_type: *const c_char,
+    user_type: *const c_char,
+    user_contain: *const c_char,
+    out_response: *mut *mut erpauth_response,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        new_response(out_response, || {
+            let client = handle(client, "client")?;
+            let args = CallArgs::read(method, path_and_query, body, content_type)?;
+            let user = weaver_user(user_type, user_contain)?;
+            client.inner.call(&args.request(), user.as_ref())
+        })
+    }
+}
+
 /// Performs one signed Kingdee business call and returns the answer in
 /// `*out_response` (free it with `erpauth_response_free`).
 ///

@@ -1,0 +1,266 @@
+//! The Weaver e9 business call of the getToken client against the
+//! in-process emulator: appid, token and userid as the server checks them,
+//! one retry when the server says the token is unknown or timed out, no
+//! retry after a request may have been applied, and the C ABI.
+
+use erpauth::client::{Request, WeaverClient, WeaverUser};
+use erpauth::ffi::{self, erpauth_status};
+use erpauth::ErrorKind;
+use erpauth_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
+use serde_json::Value;
+use std::ffi::CString;
+use std::ptr;
+
+mod common;
+use common::last_error;
+
+const TODO: &str = "/api/workflow/paService/getToDoWorkflowRequestList";
+const CREATE: &str = "/api/workflow/paService/doCreateRequest";
+
+fn start() -> Emulator {
+    Emulator::start(EmulatorConfig::default()).unwrap()
+}
+
+fn config(emu: &Emulator, overrides: Value) -> String {
+    let mut c = serde_json::json!({
+        "base_url": emu.base_url(),
+        "appid": "emu-appid",
+        "secret": "emu-secret",
+        "aes_key": "emu-aes-key-0016",
+        "timeout_ms": 2000,
+    });
+    for (k, v) in overrides.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    c.to_string()
+}
+
+fn client(emu: &Emulator) -> WeaverClient {
+    WeaverClient::from_json(&config(emu, serde_json::json!({}))).unwrap()
+}
+
+fn zhangs() -> WeaverUser {
+    WeaverUser {
+        user_type: "loginid".into(),
+        user_contain: "zhangs".into(),
+    }
+}
+
+fn get(target: &str) -> Request<'_> {
+    Request {
+        method: "GET",
+        path_and_query: target,
+        body: None,
+        content_type: None,
+    }
+}
+
+fn json(body: &[u8]) -> Value {
+    serde_json::from_slice(body).unwrap()
+}
+
+#[test]
+fn first_contact_sends_appid_token_and_userid() {
+    let emu = start();
+    let c = client(&emu);
+    let r = c.call(&get(&format!("{TODO}?pageSize=10")), None).unwrap();
+    assert_eq!(r.status, 200);
+    let data = json(&r.body)["data"].clone();
+    assert_eq!(data["appid"], "emu-appid");
+    assert_eq!(data["query"], "pageSize=10");
+    assert_eq!(data["user"], Value::Null);
+    assert_eq!(data["token"], c.token(None).unwrap().value.token.as_str());
+
+    // For a user: the userid getToken returned, which the server decrypts
+    // back to that user's id.
+    let form = "requestName=%E6%B5%8B%E8%AF%95&workflowId=1";
+    let r = c
+        .call(
+            &Request {
+                method: "POST",
+                path_and_query: CREATE,
+                body: Some(form.as_bytes()),
+                content_type: Some("application/x-www-form-urlencoded"),
+            },
+            Some(&zhangs()),
+        )
+        .unwrap();
+    let data = json(&r.body)["data"].clone();
+    assert_eq!(data["user"], "9");
+    assert_eq!(data["body"], form);
+    assert_eq!(data["content_type"], "application/x-www-form-urlencoded");
+    let stats = emu.stats();
+    assert_eq!((stats.weaver_get_token, stats.weaver_business), (2, 2));
+    assert_eq!(stats.cookies_received, 0);
+}
+
+#[test]
+fn a_timed_out_or_unknown_token_is_replaced_once() {
+    let emu = start();
+    let c = client(&emu);
+    c.call(&get(TODO), Some(&zhangs())).unwrap();
+    for (break_tokens, words) in [
+        (Emulator::expire_tokens as fn(&Emulator), "登录信息超时"),
+        (Emulator::forget_tokens, "token不存在或者超时"),
+    ] {
+        break_tokens(&emu);
+        emu.reset_stats();
+        let r = c.call(&get(TODO), Some(&zhangs())).unwrap();
+        assert_eq!(r.status, 200, "{words}");
+        assert_eq!(json(&r.body)["data"]["user"], "9", "{words}");
+        let stats = emu.stats();
+        assert_eq!(
+            (stats.weaver_business, stats.weaver_get_token),
+            (2, 1),
+            "{words}"
+        );
+    }
+}
+
+#[test]
+fn a_token_refused_twice_is_answered_not_retried_again() {
+    let emu = start();
+    emu.set_weaver_token_ttl(0);
+    let c = client(&emu);
+    let r = c.call(&get(TODO), None).unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(json(&r.body)["errorMsg"], "登录信息超时");
+    let stats = emu.stats();
+    assert_eq!((stats.weaver_business, stats.weaver_get_token), (2, 2));
+}
+
+#[test]
+fn other_refusals_are_answers_and_not_retried() {
+    let emu = start();
+    let c = client(&emu);
+    let r = c
+        .call(&get("/api/workflow/paService/noSuchThing"), None)
+        .unwrap();
+    assert_eq!(r.status, 404);
+    assert_eq!(emu.stats().weaver_business, 1);
+}
+
+#[test]
+fn a_timeout_after_sending_is_reported_and_never_resent() {
+    let emu = start();
+    let c = WeaverClient::from_json(&config(&emu, serde_json::json!({"timeout_ms": 300}))).unwrap();
+    c.token(None).unwrap();
+    emu.set_fault(
+        Fault::new(Endpoint::WeaverBusiness, FaultKind::Delay)
+            .count(1)
+            .delay_ms(1500),
+    );
+    let err = c
+        .call(
+            &Request {
+                method: "POST",
+                path_and_query: CREATE,
+                body: Some(b"workflowId=1"),
+                content_type: Some("application/x-www-form-urlencoded"),
+            },
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(
+        err.message().contains("may have reached the server"),
+        "{err}"
+    );
+    assert_eq!(emu.stats().weaver_business, 1);
+}
+
+#[test]
+fn a_token_with_control_characters_is_refused() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (s, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(s.try_clone().unwrap());
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 2 {
+            line.clear();
+        }
+        let body = r#"{"msg":"获取成功!","status":true,"token":"t\r\nX-Evil: 1"}"#;
+        let mut s = s;
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+    });
+    let c = WeaverClient::from_json(
+        &serde_json::json!({
+            "base_url": format!("http://127.0.0.1:{port}"), "appid": "a",
+            "secret": "zzz-weaver-secret", "aes_key": "emu-aes-key-0016", "timeout_ms": 2000,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let err = c.call(&get(TODO), None).unwrap_err();
+    server.join().unwrap();
+    assert_eq!(err.kind(), ErrorKind::BadResponse);
+    assert!(err.message().contains("cannot carry"), "{err}");
+    assert!(!err.message().contains("X-Evil"), "{err}");
+}
+
+#[test]
+fn the_c_abi_call() {
+    let emu = start();
+    let cfg = CString::new(config(&emu, serde_json::json!({}))).unwrap();
+    let method = CString::new("GET").unwrap();
+    let target = CString::new(TODO).unwrap();
+    let user_type = CString::new("workcode").unwrap();
+    let user_contain = CString::new("A009").unwrap();
+    let mut client = ptr::null_mut();
+    unsafe {
+        assert_eq!(
+            ffi::erpauth_weaver_client_new(cfg.as_ptr(), &mut client),
+            erpauth_status::ERPAUTH_OK
+        );
+        let mut response = ptr::null_mut();
+        assert_eq!(
+            ffi::erpauth_weaver_client_call(
+                client,
+                method.as_ptr(),
+                target.as_ptr(),
+                ptr::null(),
+                ptr::null(),
+                user_type.as_ptr(),
+                user_contain.as_ptr(),
+                &mut response
+            ),
+            erpauth_status::ERPAUTH_OK
+        );
+        assert_eq!(ffi::erpauth_response_status(response), 200);
+        let mut buf = vec![0u8; 4096];
+        let mut len = 0usize;
+        assert_eq!(
+            ffi::erpauth_response_body(response, buf.as_mut_ptr().cast(), buf.len(), &mut len),
+            erpauth_status::ERPAUTH_OK
+        );
+        assert_eq!(json(&buf[..len])["data"]["user"], "9");
+        ffi::erpauth_response_free(response);
+
+        // Half a user: refused before anything is sent.
+        let mut response = 1usize as *mut ffi::erpauth_response;
+        assert_eq!(
+            ffi::erpauth_weaver_client_call(
+                client,
+                method.as_ptr(),
+                target.as_ptr(),
+                ptr::null(),
+                ptr::null(),
+                user_type.as_ptr(),
+                ptr::null(),
+                &mut response
+            ),
+            erpauth_status::ERPAUTH_INVALID_ARGUMENT
+        );
+        assert!(response.is_null());
+        assert!(last_error().contains("user_contain"), "{}", last_error());
+        assert_eq!(emu.stats().weaver_business, 1);
+        ffi::erpauth_weaver_client_free(client);
+    }
+}
