@@ -15,6 +15,7 @@ pub mod ffi;
 mod hmac_sha256;
 pub mod kingdee;
 pub mod weaver;
+pub mod weaver_rest;
 
 pub use error::{Error, ErrorKind, Result};
 

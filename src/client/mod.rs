@@ -8,7 +8,9 @@ mod call;
 mod config;
 mod http;
 mod kingdee;
+mod state_file;
 mod weaver;
+mod weaver_rest;
 
 pub use authorize::{Authorization, AuthorizationSource, PUSH_APP_AUTHORIZE_PATH};
 pub use cache::{Cached, Fresh};
@@ -20,6 +22,10 @@ pub use kingdee::{
     DEFAULT_TOKEN_LIFETIME, ERRCODE_APP_SECRET_ROTATED,
 };
 pub use weaver::{WeaverClient, WeaverConfig, WeaverToken, WeaverUser, GET_TOKEN_PATH};
+pub use weaver_rest::{
+    is_token_refusal as weaver_rest_is_token_refusal, RestCredentials, WeaverRestClient,
+    WeaverRestConfig, APPLY_TOKEN_PATH, REGIST_PATH, STATE_FORMAT, USERID_CACHE_CAPACITY,
+};
 
 use std::time::{Duration, Instant};
 
