@@ -14,6 +14,8 @@ pub struct EmulatorConfig {
     pub kingdee: KingdeeConfig,
     /// The Weaver e9 getToken endpoint.
     pub weaver: WeaverConfig,
+    /// Weaver e9's standard REST authentication (regist / applytoken).
+    pub weaver_rest: WeaverRestConfig,
     /// Added to the system clock wherever a request timestamp is checked
     /// (Kingdee `X-Api-TimeStamp`, Weaver sign time), to emulate a server whose
     /// clock is off. Token lifetimes use a monotonic clock and ignore it.
@@ -122,6 +124,32 @@ impl Default for WeaverConfig {
     }
 }
 
+/// The Weaver e9 REST side: the appids that may register, the server's RSA
+/// key, and whether to answer like a hostile server. Its users are those of
+/// `weaver.users` (a `userid` header must decrypt to one of their ids).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WeaverRestConfig {
+    /// Appids that regist accepts (ECOLOGY_BIZ_EC on a real server).
+    pub appids: Vec<String>,
+    /// The server key pair, Base64 of its PKCS#8 DER; its public half is the
+    /// `spk` of every regist answer.
+    pub server_private_key: String,
+    /// Broken answers on purpose: `"none"`, `"bad_spk"`, `"no_secrit"`,
+    /// `"token_control_chars"`.
+    pub hostile: crate::weaver_rest::Hostile,
+}
+
+impl Default for WeaverRestConfig {
+    fn default() -> Self {
+        WeaverRestConfig {
+            appids: vec!["emu-rest-appid".into()],
+            server_private_key: crate::weaver_rest::DEFAULT_SERVER_KEY.into(),
+            hostile: crate::weaver_rest::Hostile::None,
+        }
+    }
+}
+
 /// The `userType` values e9 knows.
 pub const USER_TYPES: [&str; 6] = ["id", "loginid", "workcode", "idnum", "email", "outkey"];
 
@@ -174,11 +202,17 @@ pub enum Endpoint {
     KingdeePushAppAuthorize,
     /// e9 business calls under `/api/workflow/paService/`.
     WeaverBusiness,
+    /// `POST /api/ec/dev/auth/regist`.
+    WeaverRegist,
+    /// `POST /api/ec/dev/auth/applytoken`.
+    WeaverApplyToken,
+    /// The REST business endpoint (`/api/emulator/rest/echo`).
+    WeaverRestBusiness,
 }
 
 impl Endpoint {
     /// How many endpoints there are.
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 8;
 
     /// All endpoints, in stats order.
     pub const ALL: [Endpoint; Endpoint::COUNT] = [
@@ -187,6 +221,9 @@ impl Endpoint {
         Endpoint::WeaverGetToken,
         Endpoint::KingdeePushAppAuthorize,
         Endpoint::WeaverBusiness,
+        Endpoint::WeaverRegist,
+        Endpoint::WeaverApplyToken,
+        Endpoint::WeaverRestBusiness,
     ];
 
     pub(crate) fn index(self) -> usize {
@@ -211,6 +248,12 @@ pub enum FaultEndpoint {
     KingdeePushAppAuthorize,
     /// Only e9 business calls.
     WeaverBusiness,
+    /// Only Weaver REST regist.
+    WeaverRegist,
+    /// Only Weaver REST applytoken.
+    WeaverApplyToken,
+    /// Only the Weaver REST business endpoint.
+    WeaverRestBusiness,
 }
 
 impl FaultEndpoint {
@@ -223,6 +266,9 @@ impl FaultEndpoint {
             FaultEndpoint::WeaverGetToken => endpoint == Endpoint::WeaverGetToken,
             FaultEndpoint::KingdeePushAppAuthorize => endpoint == Endpoint::KingdeePushAppAuthorize,
             FaultEndpoint::WeaverBusiness => endpoint == Endpoint::WeaverBusiness,
+            FaultEndpoint::WeaverRegist => endpoint == Endpoint::WeaverRegist,
+            FaultEndpoint::WeaverApplyToken => endpoint == Endpoint::WeaverApplyToken,
+            FaultEndpoint::WeaverRestBusiness => endpoint == Endpoint::WeaverRestBusiness,
         }
     }
 }
@@ -235,6 +281,9 @@ impl From<Endpoint> for FaultEndpoint {
             Endpoint::WeaverGetToken => FaultEndpoint::WeaverGetToken,
             Endpoint::KingdeePushAppAuthorize => FaultEndpoint::KingdeePushAppAuthorize,
             Endpoint::WeaverBusiness => FaultEndpoint::WeaverBusiness,
+            Endpoint::WeaverRegist => FaultEndpoint::WeaverRegist,
+            Endpoint::WeaverApplyToken => FaultEndpoint::WeaverApplyToken,
+            Endpoint::WeaverRestBusiness => FaultEndpoint::WeaverRestBusiness,
         }
     }
 }
@@ -382,6 +431,12 @@ impl EmulatorConfig {
             return Err(format!(
                 "weaver.aes_key must be 16, 24 or 32 bytes of UTF-8, not {n}"
             ));
+        }
+        if !crate::weaver_rest::valid_server_key(&self.weaver_rest.server_private_key) {
+            return Err(
+                "weaver_rest.server_private_key must be Base64 of an RSA private key's PKCS#8 DER"
+                    .into(),
+            );
         }
         Ok(())
     }

@@ -30,10 +30,11 @@ mod server;
 mod socket;
 mod state;
 mod weaver;
+pub mod weaver_rest;
 
 pub use config::{
     EmulatorConfig, Endpoint, Fault, FaultEndpoint, FaultKind, KingdeeConfig, WeaverConfig,
-    WeaverUser, USER_TYPES,
+    WeaverRestConfig, WeaverUser, USER_TYPES,
 };
 pub use state::Stats;
 
@@ -199,6 +200,16 @@ impl Emulator {
             valid: info["valid"].as_bool().unwrap_or(false),
             user: info["user"].as_str().map(str::to_owned),
         })
+    }
+
+    /// The `cpk` the current Weaver REST registration of `appid` sent.
+    pub fn weaver_rest_registered_cpk(&self, appid: &str) -> Option<String> {
+        self.shared.weaver_rest.registered_cpk(appid)
+    }
+
+    /// Whether a Weaver REST token was issued (`None` if not) and is still valid.
+    pub fn weaver_rest_token_valid(&self, token: &str) -> Option<bool> {
+        self.shared.weaver_rest.token_valid(token)
     }
 
     /// Stops now (the same as dropping it).

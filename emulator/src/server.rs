@@ -4,7 +4,7 @@
 use crate::config::{Endpoint, Fault, FaultKind};
 use crate::http::{self, ReadError, Request, Response};
 use crate::state::{lock, Shared};
-use crate::{kingdee, socket, weaver};
+use crate::{kingdee, socket, weaver, weaver_rest};
 use std::collections::HashMap;
 use std::io::{BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -115,6 +115,12 @@ fn route(path: &str) -> Option<Endpoint> {
         Some(Endpoint::WeaverGetToken)
     } else if path.starts_with(weaver::BUSINESS_PREFIX) {
         Some(Endpoint::WeaverBusiness)
+    } else if path == weaver_rest::REGIST_PATH {
+        Some(Endpoint::WeaverRegist)
+    } else if path == weaver_rest::APPLY_TOKEN_PATH {
+        Some(Endpoint::WeaverApplyToken)
+    } else if path == weaver_rest::ECHO_PATH {
+        Some(Endpoint::WeaverRestBusiness)
     } else {
         None
     }
@@ -158,6 +164,9 @@ fn answer(shared: &Shared, endpoint: Endpoint, request: &Request) -> Response {
         Endpoint::WeaverGetToken => weaver::get_token(shared, request),
         Endpoint::KingdeePushAppAuthorize => kingdee::push_app_authorize(shared, request),
         Endpoint::WeaverBusiness => weaver::business(shared, request),
+        Endpoint::WeaverRegist => weaver_rest::regist(shared, request),
+        Endpoint::WeaverApplyToken => weaver_rest::apply_token(shared, request),
+        Endpoint::WeaverRestBusiness => weaver_rest::echo(shared, request),
     }
 }
 

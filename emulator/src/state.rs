@@ -23,6 +23,15 @@ pub struct Stats {
     pub kingdee_push_app_authorize: u64,
     /// Requests to e9 business paths (`/api/workflow/paService/...`).
     pub weaver_business: u64,
+    /// Requests to Weaver REST regist.
+    #[serde(default)]
+    pub weaver_regist: u64,
+    /// Requests to Weaver REST applytoken.
+    #[serde(default)]
+    pub weaver_apply_token: u64,
+    /// Requests to the Weaver REST business endpoint.
+    #[serde(default)]
+    pub weaver_rest_business: u64,
     /// TCP connections accepted (control requests' connections included).
     pub connections: u64,
     /// Requests of any kind that carried a `Cookie` header.
@@ -148,6 +157,8 @@ pub struct Shared {
     nonces: Mutex<HashMap<String, Instant>>,
     signs: Mutex<HashMap<String, Instant>>,
     random: Random,
+    /// Weaver REST registrations and tokens.
+    pub weaver_rest: crate::weaver_rest::RestState,
     /// Set when the emulator stops.
     pub shutdown: ShutdownSignal,
 }
@@ -167,6 +178,7 @@ impl Shared {
             nonces: Mutex::default(),
             signs: Mutex::default(),
             random: Random::new(),
+            weaver_rest: Default::default(),
             shutdown: ShutdownSignal::default(),
         };
         for fault in faults {
@@ -250,6 +262,9 @@ impl Shared {
             weaver_get_token: request(Endpoint::WeaverGetToken),
             kingdee_push_app_authorize: request(Endpoint::KingdeePushAppAuthorize),
             weaver_business: request(Endpoint::WeaverBusiness),
+            weaver_regist: request(Endpoint::WeaverRegist),
+            weaver_apply_token: request(Endpoint::WeaverApplyToken),
+            weaver_rest_business: request(Endpoint::WeaverRestBusiness),
             connections: self.connections.load(Ordering::SeqCst),
             cookies_received: self.cookies_received.load(Ordering::SeqCst),
         }
@@ -300,6 +315,7 @@ impl Shared {
                 state.expires_at = now;
             }
         }
+        self.weaver_rest.expire_tokens();
     }
 
     /// The server clock in ms since the epoch, with `clock_offset_ms`.

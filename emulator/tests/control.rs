@@ -23,7 +23,7 @@ fn stats_endpoint_shape_and_reset() {
     let answer = exchange(emu.port(), b"GET /__emulator/stats HTTP/1.1\r\n\r\n");
     assert_eq!(
         answer.text(),
-        r#"{"kingdee_auth_token":1,"kingdee_business":0,"weaver_get_token":0,"kingdee_push_app_authorize":0,"weaver_business":0,"connections":2,"cookies_received":0}"#
+        r#"{"kingdee_auth_token":1,"kingdee_business":0,"weaver_get_token":0,"kingdee_push_app_authorize":0,"weaver_business":0,"weaver_regist":0,"weaver_apply_token":0,"weaver_rest_business":0,"connections":2,"cookies_received":0}"#
     );
     let parsed: Stats = serde_json::from_slice(&answer.body).unwrap();
     assert_eq!(parsed, emu.stats());
