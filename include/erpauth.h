@@ -76,6 +76,11 @@ typedef struct erpauth_response erpauth_response;
 // `erpauth_weaver_client_new`, free with `erpauth_weaver_client_free`.
 typedef struct erpauth_weaver_client erpauth_weaver_client;
 
+// A Weaver e9 standard REST authentication client (opaque): regist /
+// applytoken with RSA. Create with `erpauth_weaver_rest_client_new`, free
+// with `erpauth_weaver_rest_client_free`.
+typedef struct erpauth_weaver_rest_client erpauth_weaver_rest_client;
+
 // A Weaver e9 (appid, secret, aes_key) prepared for signing (opaque).
 // Create with `erpauth_weaver_signer_new`, free with
 // `erpauth_weaver_signer_free`.
@@ -430,6 +435,74 @@ erpauth_status erpauth_weaver_signer_sign(const erpauth_weaver_signer *signer,
 // Frees a Weaver signer and wipes its key material from memory. Accepts
 // NULL. Must come after every other call on that signer has returned.
 void erpauth_weaver_signer_free(erpauth_weaver_signer *signer);
+
+// Creates a Weaver e9 REST client from a JSON config object:
+// `{"base_url","appid"}` required; then either `"spk"` + `"secrit"` (the
+// result of an earlier registration) or `"state_file"` (a path where the
+// client keeps its RSA key pair, spk and secrit: registered once on first
+// use, written atomically with owner-only permissions, shared safely by
+// several processes); optional `"token_ttl_s"` (sent as applytoken's `time`,
+// default 1800), `"timeout_ms"`, `"tls_roots"`, `"ca_file"`, `"proxy"`,
+// `"refresh_margin_s"`. No request is made and no file is read yet.
+//
+// On success `*out_client` holds a new client to be freed with
+// `erpauth_weaver_rest_client_free`; on failure it is set to NULL.
+erpauth_status erpauth_weaver_rest_client_new(const char *config_json,
+                                              erpauth_weaver_rest_client **out_client);
+
+// Registers now (`POST /api/ec/dev/auth/regist`) unless a registration
+// exists (in the config or the state file), and returns it as one JSON
+// object: `{"appid","spk","secrit","cpk","registered_at_ms","state_file"}`
+// (null where unknown; never the client's private key). The answer holds
+// `secrit`: treat it as a secret.
+//
+// Output through the caller-owned buffer; a retry after
+// `ERPAUTH_BUFFER_TOO_SMALL` does not register again. Thread-safe.
+erpauth_status erpauth_weaver_rest_client_register(erpauth_weaver_rest_client *client,
+                                                   char *out,
+                                                   size_t out_cap,
+                                                   size_t *out_len);
+
+// The token from applytoken: from the client's cache, or fetched once
+// however many threads ask (registering first if the state file does not
+// exist yet), refreshed before `token_ttl_s` runs out.
+//
+// Output through the caller-owned buffer; the token stays cached, so a
+// retry after `ERPAUTH_BUFFER_TOO_SMALL` makes no second request.
+// Refusals give `ERPAUTH_REJECTED` with e9's words. Thread-safe.
+erpauth_status erpauth_weaver_rest_client_token(erpauth_weaver_rest_client *client,
+                                                char *out,
+                                                size_t out_cap,
+                                                size_t *out_len);
+
+// Base64(RSA-PKCS#1-v1.5(spk, userid)) for the `userid` header of a
+// business call; `userid` is the OA user id. Cached per userid (bounded),
+// since the server accepts any encryption of it. Thread-safe.
+erpauth_status erpauth_weaver_rest_client_userid(erpauth_weaver_rest_client *client,
+                                                 const char *userid,
+                                                 char *out,
+                                                 size_t out_cap,
+                                                 size_t *out_len);
+
+// Every header a business call needs, as "Name: value\r\n" lines:
+// `appid`, `token` and, when `userid` is not NULL, the encrypted `userid`.
+//
+// Output through the caller-owned buffer (start with 1024 bytes: a 2048-bit
+// server key makes a 344-byte userid). Thread-safe.
+erpauth_status erpauth_weaver_rest_client_headers(erpauth_weaver_rest_client *client,
+                                                  const char *userid,
+                                                  char *out,
+                                                  size_t out_cap,
+                                                  size_t *out_len);
+
+// Drops the cached token, so the next call fetches a new one (for when a
+// business call answers `token不存在或者超时` or `登录信息超时`). The
+// registration stays. Accepts NULL. Thread-safe.
+void erpauth_weaver_rest_client_invalidate(erpauth_weaver_rest_client *client);
+
+// Frees a client from `erpauth_weaver_rest_client_new`. Accepts NULL. Call
+// it only after every other call on this client has returned.
+void erpauth_weaver_rest_client_free(erpauth_weaver_rest_client *client);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -14,10 +14,12 @@ mod client;
 mod response;
 mod signer;
 mod support;
+mod weaver_rest;
 
 pub use client::*;
 pub use response::*;
 pub use signer::*;
+pub use weaver_rest::*;
 
 use crate::{kingdee, weaver};
 use std::ffi::c_char;
