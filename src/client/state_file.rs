@@ -131,7 +131,9 @@ mod platform {
     use std::fs::File;
     use std::os::windows::io::AsRawHandle;
 
+    /// OVERLAPPED; only written (the kernel reads it).
     #[repr(C)]
+    #[allow(dead_code)]
     struct Overlapped {
         internal: usize,
         internal_high: usize,
