@@ -64,7 +64,7 @@ exec 4<>"/dev/tcp/127.0.0.1/$port"
 printf 'GET /__emulator/stats HTTP/1.1\r\nConnection: close\r\n\r\n' >&4
 stats=$(cat <&4 | tail -n 1)
 exec 4<&-
-expected='{"kingdee_auth_token":0,"kingdee_business":0,"weaver_get_token":0,"kingdee_push_app_authorize":0,"weaver_business":0,"connections":1,"cookies_received":0}'
+expected='{"kingdee_auth_token":0,"kingdee_business":0,"weaver_get_token":0,"kingdee_push_app_authorize":0,"weaver_business":0,"weaver_regist":0,"weaver_apply_token":0,"weaver_rest_business":0,"connections":1,"cookies_received":0}'
 if [ "$stats" != "$expected" ]; then
   echo "unexpected stats: $stats" >&2
   exit 1

@@ -21,13 +21,13 @@ use zeroize::Zeroizing;
 
 /// Size of the client key pair erpauth generates. The server only stores its
 /// public half (`cpk`); 2048 bits is the smallest size current guidance accepts.
-pub const CLIENT_KEY_BITS: usize = 2048;
+pub(crate) const CLIENT_KEY_BITS: usize = 2048;
 
 /// The smallest server key accepted. e9 servers use 1024-bit keys; a shorter
 /// `spk` is refused as a forged or broken answer.
-pub const MIN_SERVER_KEY_BITS: usize = 1024;
+pub(crate) const MIN_SERVER_KEY_BITS: usize = 1024;
 /// The largest server key accepted (bounds the work one hostile answer causes).
-pub const MAX_SERVER_KEY_BITS: usize = 8192;
+pub(crate) const MAX_SERVER_KEY_BITS: usize = 8192;
 
 /// Strips PEM armor and whitespace, for keys pasted from a PEM file or wrapped
 /// at 64 columns (some integrators store `spk` that way).
@@ -128,7 +128,7 @@ impl std::fmt::Debug for ClientKeyPair {
 }
 
 impl ClientKeyPair {
-    /// A new [`CLIENT_KEY_BITS`]-bit pair from the operating system's RNG.
+    /// A new 2048-bit pair from the operating system's RNG.
     pub fn generate() -> Result<Self> {
         RsaPrivateKey::new(&mut rsa::rand_core::OsRng, CLIENT_KEY_BITS)
             .map(|key| ClientKeyPair { key })

@@ -341,7 +341,7 @@ fn token_commands_against_the_emulator() {
     // Five client connections plus the one asking for the stats.
     assert_eq!(
         emu.get("/__emulator/stats"),
-        r#"{"kingdee_auth_token":2,"kingdee_business":0,"weaver_get_token":3,"kingdee_push_app_authorize":0,"weaver_business":0,"connections":6,"cookies_received":0}"#
+        r#"{"kingdee_auth_token":2,"kingdee_business":0,"weaver_get_token":3,"kingdee_push_app_authorize":0,"weaver_business":0,"weaver_regist":0,"weaver_apply_token":0,"weaver_rest_business":0,"connections":6,"cookies_received":0}"#
     );
 }
 

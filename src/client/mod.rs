@@ -24,7 +24,7 @@ pub use kingdee::{
 pub use weaver::{WeaverClient, WeaverConfig, WeaverToken, WeaverUser, GET_TOKEN_PATH};
 pub use weaver_rest::{
     is_token_refusal as weaver_rest_is_token_refusal, RestCredentials, WeaverRestClient,
-    WeaverRestConfig, APPLY_TOKEN_PATH, REGIST_PATH, STATE_FORMAT, USERID_CACHE_CAPACITY,
+    WeaverRestConfig, APPLY_TOKEN_PATH, REGIST_PATH, STATE_FORMAT,
 };
 
 use std::time::{Duration, Instant};

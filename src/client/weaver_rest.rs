@@ -22,7 +22,7 @@ pub const REGIST_PATH: &str = "/api/ec/dev/auth/regist";
 /// The token endpoint.
 pub const APPLY_TOKEN_PATH: &str = "/api/ec/dev/auth/applytoken";
 /// How many userid ciphertexts a client keeps (least recently used go first).
-pub const USERID_CACHE_CAPACITY: usize = 10_000;
+pub(crate) const USERID_CACHE_CAPACITY: usize = 10_000;
 /// The `format` of the state files this version writes and reads.
 pub const STATE_FORMAT: &str = "erpauth-weaver-rest-state/1";
 /// The longest token accepted from the server (e9 tokens are 36-byte UUIDs).
@@ -372,7 +372,7 @@ impl WeaverRestClient {
     }
 
     /// Base64(RSA-PKCS#1-v1.5(spk, userid)) for the `userid` header: cached
-    /// per userid (up to [`USERID_CACHE_CAPACITY`], least recently used
+    /// per userid (up to 10 000, least recently used
     /// first out), since the server accepts any encryption of it.
     pub fn userid(&self, userid: &str) -> Result<String> {
         if userid.is_empty() || userid.chars().any(char::is_control) {
