@@ -65,7 +65,7 @@ fn floors(c: &mut Criterion) {
 
 fn kingdee(c: &mut Criterion) {
     let mut g = c.benchmark_group("kingdee");
-    let target = erpauth::kingdee::Target::parse(TARGET).unwrap();
+    let target = erpauth::kingdee::reference::Target::parse(TARGET).unwrap();
     let sts = erpauth::kingdee::string_to_sign("GET", TARGET, NONCE, TIMESTAMP).unwrap();
     assert_eq!(sts.len(), 240);
 
@@ -92,10 +92,10 @@ fn kingdee(c: &mut Criterion) {
         })
     });
     g.bench_function("canonical_query", |b| {
-        b.iter(|| erpauth::kingdee::canonical_query(black_box(&target.query)))
+        b.iter(|| erpauth::kingdee::reference::canonical_query(black_box(&target.query)))
     });
     g.bench_function("target_parse", |b| {
-        b.iter(|| erpauth::kingdee::Target::parse(black_box(TARGET)))
+        b.iter(|| erpauth::kingdee::reference::Target::parse(black_box(TARGET)))
     });
     g.bench_function("string_to_sign_rust", |b| {
         b.iter(|| erpauth::kingdee::string_to_sign("GET", black_box(TARGET), NONCE, TIMESTAMP))
@@ -107,7 +107,7 @@ fn kingdee(c: &mut Criterion) {
     });
     let signer = erpauth::kingdee::Signer::new(CLIENT_SECRET);
     g.bench_function("signature_text_rust_cached_signer", |b| {
-        b.iter(|| signer.signature_text("GET", black_box(TARGET), NONCE, TIMESTAMP))
+        b.iter(|| signer.signature_inline("GET", black_box(TARGET), NONCE, TIMESTAMP))
     });
     g.bench_function("app_signature_rust", |b| {
         b.iter(|| erpauth::kingdee::app_signature(black_box("bVZgAZOv1"), black_box(CLIENT_SECRET)))

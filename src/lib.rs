@@ -10,8 +10,10 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod client;
+mod clock;
 mod error;
 pub mod ffi;
+mod headers;
 mod hmac_sha256;
 pub mod kingdee;
 pub mod weaver;
@@ -21,11 +23,3 @@ pub use error::{Error, ErrorKind, Result};
 
 /// The crate version, as `erpauth_version()` returns it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Milliseconds since the Unix epoch (0 if the clock is before 1970).
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}

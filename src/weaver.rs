@@ -5,11 +5,11 @@
 //! assert_eq!(&sign[..16], "2da1e861f36ba4aa");
 //! ```
 
+pub use crate::clock::unique_timestamp_ms;
 use crate::error::{Error, Result};
 use aes::cipher::consts::U16;
 use aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
 use md5::{Digest, Md5};
-use std::sync::atomic::{AtomicI64, Ordering};
 use zeroize::Zeroizing;
 
 /// `UPPER(hex(MD5(appid + ":" + secret)))`, the 32 characters after the `_`.
@@ -66,7 +66,7 @@ impl EcbKey {
         })
     }
 
-    fn encrypt_short_hex(&self, plaintext: &[u8]) -> SignHex {
+    fn encrypt_short_hex(&self, plaintext: &[u8]) -> Sign {
         match self {
             EcbKey::Aes128(k) => encrypt_short_hex(k, plaintext),
             EcbKey::Aes192(k) => encrypt_short_hex(k, plaintext),
@@ -103,7 +103,7 @@ where
 
 /// Encrypts a plaintext of at most 63 bytes (one that pads to at most four
 /// blocks, as every sign text does) into lower-case hex on the stack.
-fn encrypt_short_hex<C>(cipher: &C, plaintext: &[u8]) -> SignHex
+fn encrypt_short_hex<C>(cipher: &C, plaintext: &[u8]) -> Sign
 where
     C: BlockEncrypt + BlockSizeUser<BlockSize = U16>,
 {
@@ -111,7 +111,7 @@ where
     // is public (it is the sign), so it is not wiped.
     let mut blocks = [0u8; 64];
     let ciphertext = encrypt_padded(cipher, plaintext, &mut blocks[..]);
-    let mut text = SignHex {
+    let mut text = Sign {
         hex: [0u8; 128],
         len: ciphertext.len() * 2,
     };
@@ -137,25 +137,25 @@ static HEX_PAIRS_UPPER: [[u8; 2]; 256] = hex_pairs(b"0123456789ABCDEF");
 
 /// A sign: lower-case hex of at most four AES blocks, kept on the stack.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SignHex {
+pub struct Sign {
     hex: [u8; 128],
     len: usize,
 }
 
-impl SignHex {
+impl Sign {
     /// The sign.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.hex[..self.len]).expect("hex is ASCII")
     }
 }
 
-impl AsRef<str> for SignHex {
+impl AsRef<str> for Sign {
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 
-impl std::fmt::Debug for SignHex {
+impl std::fmt::Debug for Sign {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -192,11 +192,11 @@ impl Signer {
 
     /// The sign for `timestamp_ms` (> 0), or for a fresh unique timestamp.
     pub fn sign(&self, timestamp_ms: i64) -> String {
-        self.sign_hex(timestamp_ms).as_str().to_owned()
+        self.sign_inline(timestamp_ms).as_str().to_owned()
     }
 
     /// [`sign`](Self::sign) without allocating.
-    pub fn sign_hex(&self, timestamp_ms: i64) -> SignHex {
+    pub fn sign_inline(&self, timestamp_ms: i64) -> Sign {
         let (text, len) = sign_plaintext(&self.credential_md5, timestamp_ms);
         self.key.encrypt_short_hex(&text[..len])
     }
@@ -238,7 +238,7 @@ fn decimal(mut n: u64, buf: &mut [u8]) -> usize {
 /// The getToken `sign` header. With `timestamp_ms > 0` that time is used (for
 /// tests and vectors); otherwise [`unique_timestamp_ms`] picks it.
 pub fn sign(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<String> {
-    sign_hex(appid, secret, aes_key, timestamp_ms).map(|sign| sign.as_str().to_owned())
+    sign_inline(appid, secret, aes_key, timestamp_ms).map(|sign| sign.as_str().to_owned())
 }
 
 /// [`sign`] without allocating the result.
@@ -247,7 +247,7 @@ pub fn sign(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Resu
 /// in place: a `Signer` holds an enum big enough for the software AES-256
 /// schedule (about a kilobyte), and moving that into and out of `Result`s
 /// was a fifth of a one-shot sign's time (perf: memmove).
-pub fn sign_hex(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<SignHex> {
+pub fn sign_inline(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> Result<Sign> {
     let key = aes_key.as_bytes();
     check_key_length(key)?;
     let md5 = Zeroizing::new(credential_md5(appid, secret));
@@ -258,30 +258,6 @@ pub fn sign_hex(appid: &str, secret: &str, aes_key: &str, timestamp_ms: i64) -> 
         24 => encrypt_short_hex(&aes::Aes192Enc::new(key.into()), text),
         _ => encrypt_short_hex(&aes::Aes256Enc::new(key.into()), text),
     })
-}
-
-static LAST_TIMESTAMP_MS: AtomicI64 = AtomicI64::new(0);
-
-/// The current time in milliseconds, but strictly greater than every value
-/// returned before in this process. The e9 server refuses a sign it has seen,
-/// so two signs made in the same millisecond (two threads, or a quick retry)
-/// must still differ; when calls outrun the clock the value runs a little
-/// ahead of it, well inside the server's five-minute window.
-pub fn unique_timestamp_ms() -> i64 {
-    let now = crate::now_ms();
-    let mut last = LAST_TIMESTAMP_MS.load(Ordering::Relaxed);
-    loop {
-        let next = now.max(last + 1);
-        match LAST_TIMESTAMP_MS.compare_exchange_weak(
-            last,
-            next,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => return next,
-            Err(seen) => last = seen,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -303,16 +279,6 @@ mod tests {
             let err = sign("a", "s", &key, 1).unwrap_err();
             assert!(err.message().contains(&format!("{len} bytes")), "{err}");
             assert!(len == 0 || !err.message().contains(&key));
-        }
-    }
-
-    #[test]
-    fn timestamps_strictly_increase() {
-        let mut prev = unique_timestamp_ms();
-        for _ in 0..10_000 {
-            let next = unique_timestamp_ms();
-            assert!(next > prev);
-            prev = next;
         }
     }
 }

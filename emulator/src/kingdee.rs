@@ -32,9 +32,6 @@ pub const BUSINESS_PREFIX: &str = "/jdy/v2/";
 pub const CUSTOMER_PATH: &str = "/jdy/v2/bd/customer";
 /// How far a request timestamp may be from the server clock.
 const TIMESTAMP_WINDOW_MS: i64 = 5 * 60 * 1000;
-/// How long a nonce is remembered: a replayed request is refused for as long
-/// as its timestamp could still pass the window check (both directions).
-pub(crate) const NONCE_MEMORY: Duration = Duration::from_secs(2 * 5 * 60 + 10);
 
 /// `errcode` for an `app_key` the emulator does not know (the emulator's
 /// choice; the spec documents only 1030002006).

@@ -10,6 +10,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// How long a Kingdee nonce is remembered: a replayed request is refused for
+/// as long as its timestamp could still pass the five-minute window check
+/// (both directions).
+const NONCE_MEMORY: Duration = Duration::from_secs(2 * 5 * 60 + 10);
+/// How long a used Weaver sign is remembered: past that its time fails the
+/// five-minute window.
+const SIGN_MEMORY: Duration = Duration::from_secs(2 * 5 * 60 + 10);
+
 /// Request and connection counters, as `GET /__emulator/stats` returns them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
@@ -332,17 +340,13 @@ impl Shared {
         remember(
             &mut lock(&self.nonces),
             format!("{client_id}\n{nonce}"),
-            crate::kingdee::NONCE_MEMORY,
+            NONCE_MEMORY,
         )
     }
 
     /// Records a Weaver sign; `false` if it was seen before.
     pub fn remember_sign(&self, sign: &str) -> bool {
-        remember(
-            &mut lock(&self.signs),
-            sign.to_owned(),
-            crate::weaver::SIGN_MEMORY,
-        )
+        remember(&mut lock(&self.signs), sign.to_owned(), SIGN_MEMORY)
     }
 
     /// `bytes` random bytes as lower-case hex.

@@ -19,8 +19,6 @@ pub const TODO_LIST_PATH: &str = "/api/workflow/paService/getToDoWorkflowRequest
 pub const CREATE_REQUEST_PATH: &str = "/api/workflow/paService/doCreateRequest";
 /// How old (or how far in the future) a sign's time may be.
 const SIGN_WINDOW_MS: i64 = 5 * 60 * 1000;
-/// How long a used sign is remembered: past that its time fails the window.
-pub(crate) const SIGN_MEMORY: Duration = Duration::from_secs(2 * 5 * 60 + 10);
 
 /// The server's messages, verbatim.
 pub mod msg {

@@ -6,7 +6,8 @@
 
 #![no_main]
 
-use erpauth::kingdee::{self, gw_encode, java_encode, percent_decode, Target};
+use erpauth::kingdee::reference::{string_to_sign_for, Target};
+use erpauth::kingdee::{self, gw_encode, java_encode, percent_decode};
 use libfuzzer_sys::fuzz_target;
 
 fn decode(s: &str) -> String {
@@ -41,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
     let parsed = Target::parse(input);
     let reference = parsed
         .clone()
-        .map(|t| kingdee::string_to_sign_for("post", &t, "12", "34"));
+        .map(|t| string_to_sign_for("post", &t, "12", "34"));
     assert_eq!(fast, reference, "target {input:?}");
     let (sts, target) = match (fast, parsed) {
         (Ok(sts), Ok(target)) => (sts, target),

@@ -3,10 +3,11 @@
 //! `app_secret` by the host; and the parser of the pull's answer.
 
 use super::config::Secret;
+use super::http::http_error;
 use super::http::{snippet, Answer};
-use super::kingdee::{code_and_text, http_error};
+use super::kingdee::code_and_text;
 use crate::error::{Error, ErrorKind, Result};
-use crate::kingdee::check_header_value;
+use crate::headers::check_header_value;
 use serde_json::{Map, Value};
 
 /// The authorization pull.

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use arc_swap::ArcSwapOption;
 use std::ops::Deref;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A cached value with the instant after which it is fetched again.
 #[derive(Debug)]
@@ -175,6 +175,13 @@ impl<T> SingleFlightCache<T> {
             self.current.compare_and_swap(&*guard, None);
         }
     }
+}
+
+/// When a token that lives `lifetime` from now must be fetched again: before
+/// it ends by `margin`, but by no more than a tenth of its lifetime, so that
+/// a short-lived token is still used for most of its life.
+pub(crate) fn refresh_at(lifetime: Duration, margin: Duration) -> Instant {
+    Instant::now() + lifetime - margin.min(lifetime / 10)
 }
 
 #[cfg(test)]

@@ -310,6 +310,25 @@ fn ca_file_certs(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
 /// A server's own words for an error message: kept verbatim, except that
 /// control characters become spaces (the message is one line, and a server
 /// must not be able to forge log lines) and more than 300 characters are cut.
+/// A non-200 answer that is not a refusal the caller recognized: the status,
+/// a hint for a redirect, and a snippet of the body.
+pub(crate) fn http_error(answer: &Answer, host: &str) -> Error {
+    let hint = if (300..400).contains(&answer.status) {
+        " (a redirect: set base_url to the address the server redirects to)"
+    } else {
+        ""
+    };
+    let body = snippet(&answer.body);
+    Error::new(
+        ErrorKind::Http,
+        if body.is_empty() {
+            format!("{host} answered HTTP {} with no body{hint}", answer.status)
+        } else {
+            format!("{host} answered HTTP {}{hint}: {body}", answer.status)
+        },
+    )
+}
+
 pub(crate) fn server_words(text: &str) -> String {
     let mut out: String = text
         .chars()

@@ -3,13 +3,13 @@
 use super::authorize::{
     parse_pull_answer, Authorization, AuthorizationSource, PUSH_APP_AUTHORIZE_PATH,
 };
-use super::cache::{Cached, Fresh, SingleFlightCache};
+use super::cache::{refresh_at, Cached, Fresh, SingleFlightCache};
 use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{server_words, snippet, Answer, Http};
-use super::refresh_at;
+use super::http::{http_error, server_words, snippet, Answer, Http};
 use crate::error::{Error, ErrorKind, Result};
-use crate::kingdee::{self, check_header_value, java_encode};
+use crate::headers::{check_header_value, is_header_token, push_header_line};
+use crate::kingdee::{self, java_encode};
 use serde_json::Value;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -371,7 +371,7 @@ impl KingdeeClient {
     pub fn header_lines(&self, method: &str, path_and_query: &str) -> Result<String> {
         let mut out = String::with_capacity(512);
         for (k, v) in self.headers(method, path_and_query)? {
-            kingdee::push_header_line(&mut out, k, &v);
+            push_header_line(&mut out, k, &v);
         }
         Ok(out)
     }
@@ -536,13 +536,6 @@ fn answer_code(answer: &Answer) -> Option<i64> {
     }
 }
 
-/// Whether a token from a server can go into a header as it is: visible
-/// ASCII only. Anything else (a CR/LF that would add a header of the
-/// server's choosing, a NUL, text) is refused where it is received.
-pub(crate) fn is_header_token(token: &str) -> bool {
-    !token.is_empty() && token.bytes().all(|b| (0x21..=0x7e).contains(&b))
-}
-
 /// Whether a business answer says the app-token was refused: gateway code
 /// 4010 (invalid) or 4011 (expired), as `code` or `errcode`, whatever the
 /// HTTP status (the gateway uses 519; some proxies pass it on as 200).
@@ -560,7 +553,7 @@ fn expires_to_lifetime(v: &Value) -> Option<Duration> {
         Value::String(s) => s.trim().parse().ok()?,
         _ => return None,
     };
-    let now_ms = crate::now_ms();
+    let now_ms = crate::clock::now_ms();
     let lifetime_ms = if n > 100_000_000_000 {
         n - now_ms // epoch milliseconds
     } else if n > 1_000_000_000 {
@@ -627,23 +620,6 @@ fn refusal_or_http(answer: &Answer, json: Option<&Value>, host: &str) -> Error {
         }
     }
     http_error(answer, host)
-}
-
-pub(crate) fn http_error(answer: &Answer, host: &str) -> Error {
-    let hint = if (300..400).contains(&answer.status) {
-        " (a redirect: set base_url to the address the server redirects to)"
-    } else {
-        ""
-    };
-    let body = snippet(&answer.body);
-    Error::new(
-        ErrorKind::Http,
-        if body.is_empty() {
-            format!("{host} answered HTTP {} with no body{hint}", answer.status)
-        } else {
-            format!("{host} answered HTTP {}{hint}: {body}", answer.status)
-        },
-    )
 }
 
 #[cfg(test)]

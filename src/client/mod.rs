@@ -27,17 +27,6 @@ pub use weaver_rest::{
     WeaverRestConfig, APPLY_TOKEN_PATH, REGIST_PATH, STATE_FORMAT,
 };
 
-use std::time::{Duration, Instant};
-
-/// When a token that lives `lifetime` from now must be fetched again: before
-/// it ends by `margin`, but by no more than a tenth of its lifetime, so that
-/// a short-lived token is still used for most of its life.
-pub(crate) fn refresh_at(lifetime: Duration, margin: Duration) -> Instant {
-    Instant::now() + lifetime - margin.min(lifetime / 10)
-}
-
-pub(crate) use crate::kingdee::check_header_value as kingdee_check_header;
-
 /// The response parsers, for the fuzz targets in `fuzz/`. Not a stable API.
 #[doc(hidden)]
 pub mod fuzzing {

@@ -1,13 +1,11 @@
 //! The Weaver e9 getToken client.
 
-use super::cache::{Cached, Fresh, SingleFlightCache};
+use super::cache::{refresh_at, Cached, Fresh, SingleFlightCache};
 use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{server_words, snippet, Answer, Http};
-use super::kingdee::http_error;
-use super::kingdee::is_header_token;
-use super::refresh_at;
+use super::http::{http_error, server_words, snippet, Answer, Http};
 use crate::error::{Error, ErrorKind, Result};
+use crate::headers::{check_header_value, is_header_token};
 use crate::weaver::Signer;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -106,7 +104,7 @@ impl std::fmt::Debug for WeaverClient {
 impl WeaverClient {
     /// A client for `config`. No request is made yet.
     pub fn new(mut config: WeaverConfig) -> Result<Self> {
-        super::kingdee_check_header(&config.appid, "appid")?;
+        check_header_value(&config.appid, "appid")?;
         let signer = Signer::new(
             &config.appid,
             config.secret.expose(),
@@ -207,7 +205,7 @@ impl WeaverClient {
     fn fetch(&self, user: Option<&WeaverUser>) -> Result<Fresh<WeaverToken>> {
         // Every fetch signs a new, process-wide unique timestamp: the server
         // refuses a sign it has seen, and a retry must not repeat one.
-        let sign = self.signer.sign_hex(0);
+        let sign = self.signer.sign_inline(0);
         let mut headers: Vec<(&str, &str)> = vec![
             ("appid", &self.config.appid),
             ("sign", sign.as_str()),

@@ -2,6 +2,7 @@
 //! [`WeaverClient`].
 
 use super::erpauth_status;
+use super::handle::{free_handle, handle, new_handle};
 use super::response::{erpauth_response, new_response, CallArgs};
 use super::support::{call_status, call_void, call_with_output, opt_str_arg, str_arg};
 use crate::client::{KingdeeClient, WeaverClient, WeaverUser};
@@ -18,53 +19,6 @@ pub struct erpauth_kingdee_client {
 /// `erpauth_weaver_client_new`, free with `erpauth_weaver_client_free`.
 pub struct erpauth_weaver_client {
     inner: WeaverClient,
-}
-
-/// # Safety
-/// `ptr` is NULL or a live handle from the matching `_new`.
-pub(super) unsafe fn handle<'a, T>(ptr: *const T, what: &str) -> Result<&'a T> {
-    // SAFETY: the caller guarantees a live handle or NULL.
-    unsafe { ptr.as_ref() }.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
-}
-
-/// The contract of every `_new`: `*out` is NULL unless a handle is made;
-/// `out_name` names the out parameter in the message.
-///
-/// # Safety
-/// `out` is NULL or valid for writing one pointer.
-pub(super) unsafe fn new_handle<T>(
-    out: *mut *mut T,
-    out_name: &str,
-    make: impl FnOnce() -> Result<T>,
-) -> erpauth_status {
-    if !out.is_null() {
-        // SAFETY: non-NULL and writable per the contract.
-        unsafe { *out = std::ptr::null_mut() };
-    }
-    call_status(|| {
-        if out.is_null() {
-            return Err(Error::invalid(format!(
-                "{out_name} is NULL: pass the address of a pointer that receives the new handle"
-            )));
-        }
-        let value = make()?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out = Box::into_raw(Box::new(value)) };
-        Ok(())
-    })
-}
-
-/// Frees a handle from `new_handle`, inside the panic boundary. NULL is a no-op.
-///
-/// # Safety
-/// `ptr` is NULL or a handle from `new_handle` not freed before.
-pub(super) unsafe fn free_handle<T>(ptr: *mut T) {
-    call_void(|| {
-        if !ptr.is_null() {
-            // SAFETY: a handle from new_handle, freed once per the contract.
-            drop(unsafe { Box::from_raw(ptr) });
-        }
-    })
 }
 
 /// # Safety
@@ -273,7 +227,7 @@ pub unsafe extern "C" fn erpauth_kingdee_client_app_token(
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;
             let token = client.inner.app_token()?;
-            Ok(TokenText(token, |t: &crate::client::AppToken| &t.token))
+            Ok(CachedField(token, |t: &crate::client::AppToken| &t.token))
         })
     }
 }
@@ -374,7 +328,9 @@ pub unsafe extern "C" fn erpauth_weaver_client_token(
             let client = handle(client, "client")?;
             let user = weaver_user(user_type, user_contain)?;
             let token = client.inner.token(user.as_ref())?;
-            Ok(TokenText(token, |t: &crate::client::WeaverToken| &t.token))
+            Ok(CachedField(token, |t: &crate::client::WeaverToken| {
+                &t.token
+            }))
         })
     }
 }
@@ -404,7 +360,7 @@ pub unsafe extern "C" fn erpauth_weaver_client_userid(
                 ));
             };
             let token = client.inner.token(Some(&user))?;
-            Ok(TokenText(token, |t: &crate::client::WeaverToken| {
+            Ok(CachedField(token, |t: &crate::client::WeaverToken| {
                 t.userid.as_deref().unwrap_or_default()
             }))
         })
@@ -433,9 +389,9 @@ pub unsafe extern "C" fn erpauth_weaver_client_free(client: *mut erpauth_weaver_
 }
 
 /// A field of a cached token, borrowed without copying it out of the cache.
-struct TokenText<T>(crate::client::Cached<T>, fn(&T) -> &str);
+struct CachedField<T>(crate::client::Cached<T>, fn(&T) -> &str);
 
-impl<T> AsRef<str> for TokenText<T> {
+impl<T> AsRef<str> for CachedField<T> {
     fn as_ref(&self) -> &str {
         (self.1)(&self.0.value)
     }

@@ -11,6 +11,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod client;
+mod handle;
 mod response;
 mod signer;
 mod support;
@@ -95,7 +96,7 @@ pub unsafe extern "C" fn erpauth_kingdee_app_signature(
         call_with_output(out, out_cap, out_len, || {
             let app_key = str_arg(app_key, "app_key")?;
             let app_secret = str_arg(app_secret, "app_secret")?;
-            Ok(kingdee::app_signature_text(app_key, app_secret))
+            Ok(kingdee::app_signature_inline(app_key, app_secret))
         })
     }
 }
@@ -154,7 +155,7 @@ pub unsafe extern "C" fn erpauth_kingdee_signature(
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client_secret = str_arg(client_secret, "client_secret")?;
-            kingdee::signature_text(
+            kingdee::signature_inline(
                 client_secret,
                 str_arg(method, "method")?,
                 str_arg(path_and_query, "path_and_query")?,
@@ -225,7 +226,7 @@ pub unsafe extern "C" fn erpauth_weaver_sign(
     // SAFETY: as in erpauth_kingdee_app_signature.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
-            weaver::sign_hex(
+            weaver::sign_inline(
                 str_arg(appid, "appid")?,
                 str_arg(secret, "secret")?,
                 str_arg(aes_key, "aes_key")?,

@@ -2,8 +2,8 @@
 //! body's size and then reading it never sends the request twice; and the
 //! argument conversion every `_call` export shares.
 
-use super::client::{free_handle, handle, new_handle};
 use super::erpauth_status;
+use super::handle::{free_handle, handle, new_handle};
 use super::support::{call_with_bytes_output, opt_str_arg, str_arg};
 use crate::client::{Request, Response};
 use crate::error::Result;

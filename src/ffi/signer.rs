@@ -5,8 +5,8 @@
 //! for hosts such as JNA whose per-call cost grows with the argument count,
 //! the secret arguments themselves.
 
-use super::client::{free_handle, handle, new_handle};
 use super::erpauth_status;
+use super::handle::{free_handle, handle, new_handle};
 use super::support::{call_with_output, str_arg};
 use crate::{kingdee, weaver};
 use std::ffi::c_char;
@@ -63,7 +63,7 @@ pub unsafe extern "C" fn erpauth_kingdee_signer_signature(
     // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
-            handle(signer, "signer")?.inner.signature_text(
+            handle(signer, "signer")?.inner.signature_inline(
                 str_arg(method, "method")?,
                 str_arg(path_and_query, "path_and_query")?,
                 str_arg(nonce, "nonce")?,
@@ -125,7 +125,7 @@ pub unsafe extern "C" fn erpauth_weaver_signer_sign(
     // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
-            Ok(handle(signer, "signer")?.inner.sign_hex(timestamp_ms))
+            Ok(handle(signer, "signer")?.inner.sign_inline(timestamp_ms))
         })
     }
 }

@@ -122,7 +122,7 @@ pub(crate) fn decode_append(
 ) -> Result<()> {
     // Without plus_is_space, '+' is searched for but copied as it is.
     let plus = if plus_is_space { b'+' } else { b'%' };
-    let find_special = |bytes: &[u8]| super::fast::find2(bytes, b'%', plus);
+    let find_special = |bytes: &[u8]| super::canonical::find2(bytes, b'%', plus);
     let Some(first) = find_special(input) else {
         // Unchanged bytes of a &str are UTF-8 already.
         out.extend_from_slice(input);

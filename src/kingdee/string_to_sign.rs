@@ -1,16 +1,17 @@
 //! Builds the string to sign straight from a raw request target into
 //! reusable buffers: once a thread's buffers have grown, signing allocates
-//! nothing. `Target::parse` + `canonical_query` + `string_to_sign_for` are
-//! the plain statement of the same rules; tests check the two agree.
+//! nothing. `Target::parse` + `canonical_query` + `string_to_sign_for` in
+//! [`super::reference`] are the plain statement of the same rules; tests
+//! check the two agree.
 
+use super::canonical;
 use super::encode::decode_append;
-use super::fast;
 use crate::error::{Error, Result};
 use std::cell::RefCell;
 
 /// Buffers kept per thread between signatures.
 #[derive(Default)]
-pub(crate) struct StsBuilder {
+pub(crate) struct StringToSignBuilder {
     /// The decoded path, names and values, back to back.
     decoded: Vec<u8>,
     /// (name start, name end = value start, value end) of each parameter in
@@ -24,7 +25,7 @@ pub(crate) struct StsBuilder {
 const KEEP_CAPACITY: usize = 64 * 1024;
 
 thread_local! {
-    static BUILDER: RefCell<StsBuilder> = RefCell::new(StsBuilder::default());
+    static BUILDER: RefCell<StringToSignBuilder> = RefCell::new(StringToSignBuilder::default());
 }
 
 /// Runs `f` on the string to sign, built in this thread's buffers.
@@ -40,13 +41,13 @@ pub(crate) fn with_string_to_sign<R>(
         let mut borrowed;
         // Re-entry cannot happen through the public API, but a fresh
         // builder keeps it correct if it ever does.
-        let builder: &mut StsBuilder = match cell.try_borrow_mut() {
+        let builder: &mut StringToSignBuilder = match cell.try_borrow_mut() {
             Ok(b) => {
                 borrowed = b;
                 &mut borrowed
             }
             Err(_) => {
-                fresh = StsBuilder::default();
+                fresh = StringToSignBuilder::default();
                 &mut fresh
             }
         };
@@ -86,7 +87,7 @@ pub(crate) fn check_path(raw_path: &[u8]) -> Result<()> {
     Ok(())
 }
 
-impl StsBuilder {
+impl StringToSignBuilder {
     fn trim(&mut self) {
         for buf in [&mut self.decoded, &mut self.out] {
             if buf.capacity() > KEEP_CAPACITY {
@@ -103,7 +104,7 @@ impl StsBuilder {
         check_digits(nonce, "nonce")?;
         check_digits(ts, "timestamp")?;
         let bytes = path_and_query.as_bytes();
-        let (raw_path, raw_query) = match fast::find2(bytes, b'?', b'?') {
+        let (raw_path, raw_query) = match canonical::find2(bytes, b'?', b'?') {
             Some(q) => (&bytes[..q], &bytes[q + 1..]),
             None => (bytes, &b""[..]),
         };
@@ -116,20 +117,20 @@ impl StsBuilder {
         let decoded = &mut self.decoded;
         decoded.clear();
         decode_append(decoded, raw_path, false, "path")?;
-        fast::gw(out, decoded);
+        canonical::gw(out, decoded);
         out.push(b'\n');
 
         decoded.clear();
         self.params.clear();
         let mut rest = raw_query;
         while !rest.is_empty() {
-            let end = fast::find2(rest, b'&', b'&').unwrap_or(rest.len());
+            let end = canonical::find2(rest, b'&', b'&').unwrap_or(rest.len());
             let piece = &rest[..end];
             rest = rest.get(end + 1..).unwrap_or_default();
             if piece.is_empty() {
                 continue;
             }
-            let (name, value) = match fast::find2(piece, b'=', b'=') {
+            let (name, value) = match canonical::find2(piece, b'=', b'=') {
                 Some(eq) => (&piece[..eq], &piece[eq + 1..]),
                 None => (piece, &b""[..]),
             };
@@ -143,15 +144,15 @@ impl StsBuilder {
         let split = |&(start, middle, end): &(usize, usize, usize)| {
             (&decoded[start..middle], &decoded[middle..end])
         };
-        fast::sort_params(&mut self.params, split);
+        canonical::sort_params(&mut self.params, split);
         for (i, param) in self.params.iter().enumerate() {
             if i > 0 {
                 out.push(b'&');
             }
             let (name, value) = split(param);
-            fast::gw_gw(out, name);
+            canonical::gw_gw(out, name);
             out.push(b'=');
-            fast::gw_java(out, value);
+            canonical::gw_java(out, value);
         }
 
         out.extend_from_slice(b"\nx-api-nonce:");

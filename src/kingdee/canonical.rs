@@ -1,6 +1,7 @@
-//! The hot path of the string to sign: the gateway's two encodings fused
-//! into single passes, and runs of bytes that stay as they are found 16 at
-//! a time (SSE2 on x86_64, a table elsewhere) and copied in one go.
+//! The canonical form of a request's path and parameters, as the string to
+//! sign holds them: the gateway's two encodings fused into single passes
+//! (runs of bytes that stay as they are found 16 at a time, SSE2 on x86_64
+//! and a table elsewhere, and copied in one go), and the parameter order.
 //!
 //! What each fused encoder writes, byte by byte, follows from applying the
 //! two encoders of the spec one after the other:
