@@ -200,7 +200,7 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let temp = dir.join(format!(
         ".{name}.{}.{}.tmp",
         std::process::id(),
-        crate::now_ms()
+        crate::clock::now_ms()
     ));
     let result = (|| {
         let mut options = OpenOptions::new();
@@ -235,7 +235,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!(
             "erpauth-state-{tag}-{}-{}",
             std::process::id(),
-            crate::now_ms()
+            crate::clock::now_ms()
         ));
         std::fs::create_dir_all(&dir).unwrap();
         dir

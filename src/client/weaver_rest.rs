@@ -2,13 +2,12 @@
 //! with the encrypted `secrit`, encrypted `userid`s (docs/protocol/weaver.md,
 //! "The standard REST authentication").
 
-use super::cache::{Cached, Fresh, SingleFlightCache};
+use super::cache::{refresh_at, Cached, Fresh, SingleFlightCache};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{server_words, snippet, Answer, Http};
-use super::kingdee::http_error;
-use super::refresh_at;
+use super::http::{http_error, server_words, snippet, Answer, Http};
 use super::state_file::{self, StateLock};
 use crate::error::{Error, ErrorKind, Result};
+use crate::headers::check_header_value;
 use crate::weaver_rest::{ClientKeyPair, ServerKey};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -186,7 +185,7 @@ impl WeaverRestClient {
     /// A client for `config`. No request is made and no file is read yet; a
     /// given `spk` is checked now.
     pub fn new(mut config: WeaverRestConfig) -> Result<Self> {
-        super::kingdee_check_header(&config.appid, "appid")?;
+        check_header_value(&config.appid, "appid")?;
         config.base_url = base_url(config.base_url, "Weaver REST")?;
         let http = Http::new(config.base_url.clone(), &config.http, "Weaver REST")?;
         let registration = match &config.credentials {
@@ -294,7 +293,7 @@ impl WeaverRestClient {
         )?;
         let (spk, secrit) = parse_regist_answer(&answer, self.http.host())?;
         let what = format!("the \"spk\" in the regist answer from {}", self.http.host());
-        let registered_at_ms = crate::now_ms();
+        let registered_at_ms = crate::clock::now_ms();
         let r = registration(
             &spk,
             secrit,

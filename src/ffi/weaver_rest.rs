@@ -1,8 +1,8 @@
 //! The Weaver e9 REST authentication exports: an opaque handle around
 //! [`WeaverRestClient`].
 
-use super::client::{free_handle, handle, new_handle};
 use super::erpauth_status;
+use super::handle::{free_handle, handle, new_handle};
 use super::support::{call_void, call_with_output, opt_str_arg, str_arg};
 use crate::client::WeaverRestClient;
 use std::ffi::c_char;
