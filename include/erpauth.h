@@ -495,6 +495,28 @@ erpauth_status erpauth_weaver_rest_client_headers(erpauth_weaver_rest_client *cl
                                                   size_t out_cap,
                                                   size_t *out_len);
 
+// Performs one e9 business call and returns the answer in `*out_response`
+// (free it with `erpauth_response_free`).
+//
+// `method` is GET, POST, PUT, DELETE or PATCH; `path_and_query` the request
+// target as sent (`/api/workflow/paService/getToDoWorkflowRequestList`);
+// `body` (NULL for none) is sent byte for byte with `content_type` (NULL:
+// application/json). The request carries `appid`, `token` and, when
+// `userid` (the OA user id) is not NULL, its encrypted `userid`. When the
+// server says the token is unknown or timed out (`token不存在或者超时`,
+// `登录信息超时`), the client drops that token, fetches a new one once and
+// sends once more; nothing else is retried: a failure after the request may
+// have reached the server gives `ERPAUTH_NETWORK` and says so. `ERPAUTH_OK`
+// means an HTTP answer arrived, whatever its status. On failure
+// `*out_response` is NULL. Thread-safe, on the same client too.
+erpauth_status erpauth_weaver_rest_client_call(erpauth_weaver_rest_client *client,
+                                               const char *method,
+                                               const char *path_and_query,
+                                               const char *body,
+                                               const char *content_type,
+                                               const char *userid,
+                                               erpauth_response **out_response);
+
 // Drops the cached token, so the next call fetches a new one (for when a
 // business call answers `token不存在或者超时` or `登录信息超时`). The
 // registration stays. Accepts NULL. Thread-safe.

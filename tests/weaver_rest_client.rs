@@ -552,3 +552,148 @@ fn c_abi() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn request<'a>(
+    method: &'a str,
+    target: &'a str,
+    body: Option<&'a [u8]>,
+) -> erpauth::client::Request<'a> {
+    erpauth::client::Request {
+        method,
+        path_and_query: target,
+        body,
+        content_type: None,
+    }
+}
+
+#[test]
+fn business_call_retries_once_on_an_expired_token_and_never_after_a_timeout() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let dir = temp_dir("call");
+    let c = client(&emu, &dir.join("s.json"));
+    let target = "/api/emulator/rest/echo?page=1";
+    let answer = c
+        .call(
+            &request("post", target, Some("{\"n\":\"中\"}".as_bytes())),
+            Some("9"),
+        )
+        .unwrap();
+    assert_eq!(answer.status, 200);
+    let echoed: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(echoed["method"], "POST");
+    assert_eq!(echoed["target"], target);
+    assert_eq!(echoed["userid"], "9");
+    assert_eq!(echoed["body"], "{\"n\":\"中\"}");
+    assert_eq!(echoed["content_type"], "application/json;charset=UTF-8");
+
+    // Token expiry mid-run: one refused request, one new token, one retry;
+    // the caller sees only the good answer.
+    emu.expire_tokens();
+    emu.reset_stats();
+    let answer = c.call(&request("GET", target, None), None).unwrap();
+    let echoed: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(echoed["status"], true, "{echoed}");
+    assert_eq!(echoed["userid"], serde_json::Value::Null);
+    let stats = emu.stats();
+    assert_eq!(
+        (
+            stats.weaver_rest_business,
+            stats.weaver_apply_token,
+            stats.weaver_regist
+        ),
+        (2, 1, 0)
+    );
+
+    // 登录信息超时 (here for an unknown user) reads as a token refusal: one
+    // retry with a new token, then the answer is returned as it is.
+    let answer = c.call(&request("GET", target, None), Some("777")).unwrap();
+    assert!(String::from_utf8_lossy(&answer.body).contains("登录信息超时"));
+    assert_eq!(
+        emu.stats().weaver_rest_business,
+        4,
+        "one retry, then the answer"
+    );
+
+    // No answer in time after the request went out: reported, not resent.
+    let slow = WeaverRestClient::from_json(&config(
+        &emu.base_url(),
+        &dir.join("s.json"),
+        serde_json::json!({"timeout_ms": 300}),
+    ))
+    .unwrap();
+    slow.token().unwrap();
+    emu.reset_stats();
+    emu.set_fault(Fault::new(Endpoint::WeaverRestBusiness, FaultKind::Hang));
+    let err = slow
+        .call(&request("POST", target, Some(b"{}")), Some("1"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(
+        err.message().contains("may have reached the server"),
+        "{err}"
+    );
+    assert_eq!(emu.stats().weaver_rest_business, 1);
+    emu.clear_faults();
+
+    let err = c.call(&request("TRACE", target, None), None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn business_call_through_the_c_abi() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let dir = temp_dir("ccall");
+    let cfg = CString::new(config(
+        &emu.base_url(),
+        &dir.join("s.json"),
+        serde_json::json!({}),
+    ))
+    .unwrap();
+    let method = CString::new("POST").unwrap();
+    let target = CString::new("/api/emulator/rest/echo").unwrap();
+    let body = CString::new("a=1").unwrap();
+    let ct = CString::new("application/x-www-form-urlencoded; charset=utf-8").unwrap();
+    let user = CString::new("1").unwrap();
+    unsafe {
+        let mut c: *mut ffi::erpauth_weaver_rest_client = std::ptr::null_mut();
+        assert_eq!(
+            ffi::erpauth_weaver_rest_client_new(cfg.as_ptr(), &mut c),
+            erpauth_status::ERPAUTH_OK
+        );
+        let mut response: *mut ffi::erpauth_response = std::ptr::null_mut();
+        let status = ffi::erpauth_weaver_rest_client_call(
+            c,
+            method.as_ptr(),
+            target.as_ptr(),
+            body.as_ptr(),
+            ct.as_ptr(),
+            user.as_ptr(),
+            &mut response,
+        );
+        assert_eq!(status, erpauth_status::ERPAUTH_OK, "{}", last_error());
+        assert_eq!(ffi::erpauth_response_status(response), 200);
+        let (status, text) = out(|o, cap, l| ffi::erpauth_response_body(response, o, cap, l));
+        assert_eq!(status, erpauth_status::ERPAUTH_OK);
+        let echoed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(echoed["userid"], "1");
+        assert_eq!(echoed["body"], "a=1");
+        assert_eq!(echoed["content_type"], ct.to_str().unwrap());
+        ffi::erpauth_response_free(response);
+
+        let mut response: *mut ffi::erpauth_response = 1 as *mut _;
+        let status = ffi::erpauth_weaver_rest_client_call(
+            c,
+            std::ptr::null(),
+            target.as_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+            std::ptr::null(),
+            &mut response,
+        );
+        assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
+        assert!(response.is_null());
+        ffi::erpauth_weaver_rest_client_free(c);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,6 +3,7 @@
 //! "The standard REST authentication").
 
 use super::cache::{refresh_at, Cached, Fresh, SingleFlightCache};
+use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
 use super::http::{http_error, server_words, snippet, Answer, Http};
 use super::state_file::{self, StateLock};
@@ -420,6 +421,38 @@ impl WeaverRestClient {
         Ok(out)
     }
 
+    /// Performs one business request with `appid`, `token` and, when
+    /// `userid` is given, its encrypted `userid`, and returns the answer
+    /// whatever its status. When the server says the token is unknown or
+    /// timed out (`token不存在或者超时`, `登录信息超时`), drops that token,
+    /// fetches a new one and sends once more; nothing else is retried, and a
+    /// failure after the request may have reached the server says so.
+    pub fn call(&self, request: &Request<'_>, userid: Option<&str>) -> Result<Response> {
+        let method = request.checked_method()?;
+        // Encrypted (or taken from the cache) once: the retry reuses it.
+        let userid = userid.map(|u| self.userid(u)).transpose()?;
+        call::with_token_retry(
+            &self.token,
+            || self.token(),
+            |token: &String| {
+                let mut headers: Vec<(&str, &str)> =
+                    vec![("appid", &self.config.appid), ("token", token)];
+                if let Some(u) = &userid {
+                    headers.push(("userid", u));
+                }
+                call::send(
+                    &self.http,
+                    method,
+                    request,
+                    &headers,
+                    self.config.http.max_body_bytes,
+                )
+            },
+            super::weaver::token_refused,
+            |a, b| a == b,
+        )
+    }
+
     /// Drops the cached token (after a business call answered
     /// `token不存在或者超时` or `登录信息超时`). The registration and the
     /// userid ciphertexts stay: they are valid as long as the server keeps
@@ -591,18 +624,13 @@ pub(crate) fn parse_apply_token_answer(answer: &Answer, host: &str) -> Result<St
 }
 
 /// Whether a business answer says the token (or the session behind it) is no
-/// longer valid, so that invalidating and fetching a new token may help.
+/// longer valid, so that invalidating and fetching a new token may help: the
+/// same test [`WeaverRestClient::call`] applies.
 pub fn is_token_refusal(body: &[u8]) -> bool {
-    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
-        return false;
-    };
-    if obj.get("status") != Some(&Value::Bool(false)) {
-        return false;
-    }
-    let msg = obj.get("msg").and_then(Value::as_str).unwrap_or_default();
-    msg.starts_with("token不存在或者超时")
-        || msg == "登录信息超时"
-        || obj.get("errorCode").and_then(Value::as_str) == Some("002")
+    super::weaver::token_refused(&Answer {
+        status: 200,
+        body: body.to_vec(),
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::erpauth_status;
 use super::handle::{free_handle, handle, new_handle};
+use super::response::{erpauth_response, new_response, CallArgs};
 use super::support::{call_void, call_with_output, opt_str_arg, str_arg};
 use crate::client::WeaverRestClient;
 use std::ffi::c_char;
@@ -123,6 +124,41 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_headers(
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;
             client.inner.header_lines(opt_str_arg(userid, "userid")?)
+        })
+    }
+}
+
+/// Performs one e9 business call and returns the answer in `*out_response`
+/// (free it with `erpauth_response_free`).
+///
+/// `method` is GET, POST, PUT, DELETE or PATCH; `path_and_query` the request
+/// target as sent (`/api/workflow/paService/getToDoWorkflowRequestList`);
+/// `body` (NULL for none) is sent byte for byte with `content_type` (NULL:
+/// application/json). The request carries `appid`, `token` and, when
+/// `userid` (the OA user id) is not NULL, its encrypted `userid`. When the
+/// server says the token is unknown or timed out (`token不存在或者超时`,
+/// `登录信息超时`), the client drops that token, fetches a new one once and
+/// sends once more; nothing else is retried: a failure after the request may
+/// have reached the server gives `ERPAUTH_NETWORK` and says so. `ERPAUTH_OK`
+/// means an HTTP answer arrived, whatever its status. On failure
+/// `*out_response` is NULL. Thread-safe, on the same client too.
+#[no_mangle]
+pub unsafe extern "C" fn erpauth_weaver_rest_client_call(
+    client: *mut erpauth_weaver_rest_client,
+    method: *const c_char,
+    path_and_query: *const c_char,
+    body: *const c_char,
+    content_type: *const c_char,
+    userid: *const c_char,
+    out_response: *mut *mut erpauth_response,
+) -> erpauth_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        new_response(out_response, || {
+            let client = handle(client, "client")?;
+            let args = CallArgs::read(method, path_and_query, body, content_type)?;
+            let userid = opt_str_arg(userid, "userid")?;
+            client.inner.call(&args.request(), userid)
         })
     }
 }
