@@ -413,10 +413,7 @@ impl WeaverRestClient {
     pub fn header_lines(&self, userid: Option<&str>) -> Result<String> {
         let mut out = String::new();
         for (name, value) in self.headers(userid)? {
-            out.push_str(name);
-            out.push_str(": ");
-            out.push_str(&value);
-            out.push_str("\r\n");
+            crate::headers::push_header_line(&mut out, name, &value);
         }
         Ok(out)
     }
@@ -611,7 +608,7 @@ pub(crate) fn parse_apply_token_answer(answer: &Answer, host: &str) -> Result<St
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| missing(host, "applytoken", "token"))?;
-    if token.len() > MAX_TOKEN_LEN || !token.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+    if token.len() > MAX_TOKEN_LEN || !crate::headers::is_header_token(token) {
         return Err(Error::new(
             ErrorKind::BadResponse,
             format!(
