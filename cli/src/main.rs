@@ -9,7 +9,7 @@
 
 use base64::Engine as _;
 use clap::{Args, Parser, Subcommand};
-use erpauth::client::{KingdeeClient, WeaverClient, WeaverUser};
+use erpauth::client::{KingdeeClient, WeaverClient, WeaverRestClient, WeaverUser};
 use erpauth::{kingdee, weaver, ErrorKind};
 use erpauth_emulator::{Emulator, EmulatorConfig};
 use std::io::{Read, Write};
@@ -170,6 +170,35 @@ enum WeaverCommand {
     /// Fetch a token with a client config and print it (and the encrypted
     /// userid when a user is given).
     Token(WeaverTokenArgs),
+    /// Standard REST authentication: register once (POST
+    /// /api/ec/dev/auth/regist, unless the state file or config already
+    /// holds a registration) and print the state as JSON: appid, spk,
+    /// secrit, cpk, registered_at_ms, state_file. It holds secrit: keep the
+    /// output private.
+    RestRegister(WeaverRestArgs),
+    /// Standard REST authentication: fetch a token with applytoken (after
+    /// registering if needed) and print it with the headers of one business
+    /// call (appid, token, and userid when --userid is given).
+    RestToken(WeaverRestTokenArgs),
+}
+
+#[derive(Args)]
+struct WeaverRestArgs {
+    /// Client config JSON file, as for erpauth_weaver_rest_client_new
+    /// (base_url, appid, state_file or spk + secrit, ...); `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    config: String,
+}
+
+#[derive(Args)]
+struct WeaverRestTokenArgs {
+    /// Client config JSON file, as for erpauth_weaver_rest_client_new; `-`
+    /// reads stdin.
+    #[arg(long, value_name = "FILE")]
+    config: String,
+    /// The OA user id whose encrypted userid header to print.
+    #[arg(long)]
+    userid: Option<String>,
 }
 
 #[derive(Args)]
@@ -371,6 +400,15 @@ fn weaver_command(cmd: WeaverCommand, out: &mut impl Write) -> Result<(), CliErr
                 text.push_str(&format!("userid: {userid}\n"));
             }
             write_out(out, &text)
+        }
+        WeaverCommand::RestRegister(args) => {
+            let client = WeaverRestClient::from_json(&read_config(&args.config)?)?;
+            write_out(out, &format!("{}\n", client.register()?.as_str()))
+        }
+        WeaverCommand::RestToken(args) => {
+            let client = WeaverRestClient::from_json(&read_config(&args.config)?)?;
+            let lines = client.header_lines(args.userid.as_deref())?;
+            write_out(out, &lines.replace("\r\n", "\n"))
         }
     }
 }

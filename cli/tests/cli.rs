@@ -445,3 +445,61 @@ fn authorization_command_pulls_and_prints_without_the_secret() {
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(stderr(&o).contains("1030002010"), "{}", stderr(&o));
 }
+
+#[test]
+fn weaver_rest_commands_register_once_and_print_state_and_headers() {
+    let emu = Emulate::start(&[]);
+    let dir = std::env::temp_dir().join(format!("erpauth-cli-rest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let _ = std::fs::remove_file(&state);
+    let config = format!(
+        r#"{{"base_url":"{}","appid":"emu-rest-appid","state_file":"{}","timeout_ms":3000}}"#,
+        emu.base_url,
+        state.display()
+    );
+    let o = run_with_stdin(&["weaver", "rest-register", "--config", "-"], &config);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reg: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(reg["appid"], "emu-rest-appid");
+    assert!(
+        reg["spk"].as_str().unwrap().starts_with("MIGfMA0G"),
+        "{reg}"
+    );
+    assert!(!reg["secrit"].as_str().unwrap().is_empty());
+    assert!(state.exists());
+
+    // A second process: the same registration, no second regist.
+    let o = run_with_stdin(&["weaver", "rest-register", "--config", "-"], &config);
+    let again: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(again["secrit"], reg["secrit"]);
+
+    let o = run_with_stdin(
+        &["weaver", "rest-token", "--config", "-", "--userid", "1"],
+        &config,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_once(": ").unwrap().0)
+        .collect();
+    assert_eq!(names, ["appid", "token", "userid"], "{text}");
+    let stats = emu.get("/__emulator/stats");
+    assert!(
+        stats.contains(r#""weaver_regist":1,"weaver_apply_token":1"#),
+        "{stats}"
+    );
+
+    // An appid the server does not know: its refusal, exit code 5.
+    let other = dir.join("other.json");
+    let o = run_with_stdin(
+        &["weaver", "rest-register", "--config", "-"],
+        &config
+            .replace("emu-rest-appid", "nobody")
+            .replace(state.to_str().unwrap(), other.to_str().unwrap()),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("认证信息错误"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
