@@ -539,7 +539,7 @@ fn answer_code(answer: &Answer) -> Option<i64> {
 /// Whether a business answer says the app-token was refused: gateway code
 /// 4010 (invalid) or 4011 (expired), as `code` or `errcode`, whatever the
 /// HTTP status (the gateway uses 519; some proxies pass it on as 200).
-fn token_refused(answer: &Answer) -> bool {
+pub(crate) fn token_refused(answer: &Answer) -> bool {
     // Only small answers can be refusals; a large body is never parsed here.
     matches!(answer_code(answer), Some(4010 | 4011))
 }

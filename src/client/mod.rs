@@ -42,6 +42,35 @@ pub mod fuzzing {
         super::kingdee::parse_token_answer(&answer, "fuzz").map(|(t, _)| t.token)
     }
 
+    /// Parses a `push_app_authorize` answer; returns (app_key, app_secret, domain).
+    pub fn kingdee_authorization_answer(
+        status: u16,
+        body: &[u8],
+    ) -> Result<(String, String, Option<String>)> {
+        let answer = Answer {
+            status,
+            body: body.to_vec(),
+        };
+        super::authorize::parse_pull_answer(&answer, "fuzz", None)
+            .map(|a| (a.app_key, a.app_secret.expose().to_owned(), a.domain))
+    }
+
+    /// Whether a Kingdee business answer says the app-token was refused.
+    pub fn kingdee_token_refused(status: u16, body: &[u8]) -> bool {
+        super::kingdee::token_refused(&Answer {
+            status,
+            body: body.to_vec(),
+        })
+    }
+
+    /// Whether an e9 business answer says the token was refused.
+    pub fn weaver_token_refused(status: u16, body: &[u8]) -> bool {
+        super::weaver::token_refused(&Answer {
+            status,
+            body: body.to_vec(),
+        })
+    }
+
     /// Parses a Weaver getToken answer; returns the token.
     pub fn weaver_token_answer(status: u16, body: &[u8], user_requested: bool) -> Result<String> {
         let answer = Answer {
