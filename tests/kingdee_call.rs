@@ -147,6 +147,19 @@ fn an_expired_token_is_replaced_once_and_the_call_succeeds() {
 }
 
 #[test]
+fn an_unknown_token_is_replaced_once_too() {
+    let emu = start();
+    let c = client(&emu);
+    c.call(&get(ECHO)).unwrap();
+    // The gateway forgot every token (4010 access token invalid).
+    emu.forget_tokens();
+    emu.reset_stats();
+    assert_eq!(c.call(&get(ECHO)).unwrap().status, 200);
+    let stats = emu.stats();
+    assert_eq!((stats.kingdee_business, stats.kingdee_auth_token), (2, 1));
+}
+
+#[test]
 fn a_token_refused_twice_is_answered_not_retried_again() {
     let emu = start();
     // Tokens that die at once: every fetched token is expired on arrival.
