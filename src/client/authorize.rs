@@ -101,7 +101,7 @@ pub(crate) fn parse_pull_answer(
     }
     let entries = match json {
         Some(Value::Array(list)) => list,
-        Some(Value::Object(obj)) => {
+        Some(Value::Object(mut obj)) => {
             match code_and_text(&obj) {
                 (Some(0), _) => {}
                 (Some(code), text) => {
@@ -118,52 +118,63 @@ pub(crate) fn parse_pull_answer(
                     return Err(bad(&format!("has no errcode: {}", snippet(&answer.body))))
                 }
             }
-            match obj.get("data") {
-                Some(Value::Array(list)) => list.clone(),
-                Some(Value::Object(one)) => vec![Value::Object(one.clone())],
+            // Taken, not cloned: no copy of a secret is left behind.
+            match obj.remove("data") {
+                Some(Value::Array(list)) => list,
+                Some(one @ Value::Object(_)) => vec![one],
                 _ => return Err(bad("has errcode 0 but no data list")),
             }
         }
         _ => return Err(bad(&format!("is not JSON: {}", snippet(&answer.body)))),
     };
-    let entries: Vec<&Map<String, Value>> = entries.iter().filter_map(Value::as_object).collect();
+    let mut entries: Vec<Map<String, Value>> = entries
+        .into_iter()
+        .filter_map(|e| match e {
+            Value::Object(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    // Every appSecret is taken out of the tree now: the chosen one into a
+    // zeroizing Secret, the others cleared.
+    let mut secrets: Vec<Option<Secret>> = entries
+        .iter_mut()
+        .map(|e| match e.remove("appSecret") {
+            Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s)),
+            _ => None,
+        })
+        .collect();
     let key_of =
         |e: &Map<String, Value>| e.get("appKey").and_then(Value::as_str).map(str::to_owned);
     let chosen = prefer_app_key
-        .and_then(|k| entries.iter().find(|e| key_of(e).as_deref() == Some(k)))
+        .and_then(|k| entries.iter().position(|e| key_of(e).as_deref() == Some(k)))
         .or_else(|| {
             entries
                 .iter()
-                .find(|e| e.get("status").and_then(Value::as_i64) == Some(1))
+                .position(|e| e.get("status").and_then(Value::as_i64) == Some(1))
         })
-        .or_else(|| entries.first())
+        .or_else(|| (!entries.is_empty()).then_some(0))
         .ok_or_else(|| bad("lists no authorization for this outerInstanceId"))?;
-    let app_key = key_of(chosen)
+    let mut details = entries.swap_remove(chosen);
+    let app_secret = secrets.swap_remove(chosen);
+    let app_key = key_of(&details)
         .filter(|k| !k.is_empty())
         .ok_or_else(|| bad("has an entry without appKey"))?;
-    let app_secret = chosen
-        .get("appSecret")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| bad("has an entry without appSecret"))?;
-    let domain = match chosen.get("domain") {
+    let app_secret = app_secret.ok_or_else(|| bad("has an entry without appSecret"))?;
+    let domain = match details.remove("domain") {
         None | Some(Value::Null) => None,
         Some(Value::String(d)) if d.is_empty() => None,
         Some(Value::String(d)) => {
-            check_header_value(d, "domain").map_err(|_| {
+            check_header_value(&d, "domain").map_err(|_| {
                 bad("has a domain with control characters (it would be sent as a header)")
             })?;
-            Some(d.clone())
+            Some(d)
         }
         Some(_) => return Err(bad("has a domain that is not a string")),
     };
-    let mut details = (*chosen).clone();
-    for k in ["appKey", "appSecret", "domain"] {
-        details.remove(k);
-    }
+    details.remove("appKey");
     Ok(Authorization {
         app_key,
-        app_secret: Secret::new(app_secret),
+        app_secret,
         domain,
         source: AuthorizationSource::Pulled,
         details,

@@ -281,7 +281,7 @@ impl KingdeeClient {
             .sign_headers(&self.config.client_id, "POST", &target)?;
         let mut headers: Vec<(&str, &str)> = signed.pairs().to_vec();
         headers.push(("Content-Type", "application/json"));
-        let answer = self
+        let mut answer = self
             .http
             .exchange(
                 "POST",
@@ -291,7 +291,10 @@ impl KingdeeClient {
                 super::MAX_BODY_BYTES,
             )
             .map_err(|failure| failure.error)?;
-        parse_pull_answer(&answer, self.http.host(), prefer)
+        let parsed = parse_pull_answer(&answer, self.http.host(), prefer);
+        // The answer holds the app_secret: cleared, not just freed.
+        zeroize::Zeroize::zeroize(&mut answer.body);
+        parsed
     }
 
     /// A client from the JSON config of `erpauth_kingdee_client_new`.
