@@ -707,3 +707,36 @@ fn log_records_never_show_a_secret() {
         log::STATIC_MAX_LEVEL
     );
 }
+
+/// An app_secret given to a live client with set_app_secret is kept only in
+/// zeroizing memory, and so is the one it replaces. (A pulled app_secret also
+/// passes through the HTTP stack's read buffer, which erpauth cannot wipe;
+/// the parsed answer and the body erpauth reads are wiped.)
+#[test]
+fn set_app_secret_leaves_no_copy() {
+    let emu = emulator();
+    let watch = Watch::arm();
+    let kingdee = KingdeeClient::new(KingdeeConfig {
+        client_id: CLIENT_ID.into(),
+        client_secret: Secret::new(CLIENT_SECRET),
+        app_key: APP_KEY.into(),
+        app_secret: Secret::new(APP_SECRET),
+        outer_instance_id: None,
+        base_url: emu.base_url(),
+        uid: None,
+        domain: None,
+        http: http_options(),
+    })
+    .unwrap();
+    kingdee.app_token().unwrap();
+    // Replaced by the same secret, from a zeroizing copy: the cached token
+    // goes, a new one is fetched with it.
+    kingdee
+        .set_app_secret(Secret::new(Zeroizing::new(APP_SECRET.to_owned()).as_str()))
+        .unwrap();
+    kingdee.app_token().unwrap();
+    assert_no_secret("authorization JSON", &kingdee.authorization_json().unwrap());
+    drop(kingdee);
+    watch.assert_clean("set_app_secret");
+    assert_eq!(emu.stats().kingdee_auth_token, 2);
+}

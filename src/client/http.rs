@@ -129,7 +129,9 @@ impl Http {
             error: self.transport_error(e),
         })?;
         let status = response.status().as_u16();
-        let mut body = Vec::new();
+        // Room for a typical answer up front: growing by realloc would free
+        // blocks holding parts of it (an authorization answer holds a secret).
+        let mut body = Vec::with_capacity(8192.min(limit as usize + 1));
         let reader = response.body_mut().with_config().limit(limit).reader();
         // `take` one byte past the cap so an oversized body is detected even
         // if the length limit is reported as a plain I/O error.
