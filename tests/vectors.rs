@@ -223,6 +223,101 @@ fn check_weaver_sign(v: &Value) {
     assert_eq!(got, expected_sign, "C ABI sign, appid {appid:?}");
 }
 
+/// The authorization pull's request: string to sign and X-Api-Signature
+/// through the Rust API, the C ABI and the emulator's independent code.
+fn check_push_app_authorize_request(v: &Value) {
+    let (secret, method, target) = (
+        field(v, "client_secret"),
+        field(v, "method"),
+        field(v, "path_and_query"),
+    );
+    let (nonce, timestamp) = (field(v, "nonce"), field(v, "timestamp"));
+    assert!(target.starts_with(erpauth::client::PUSH_APP_AUTHORIZE_PATH));
+    assert_eq!(
+        erpauth::kingdee::string_to_sign(method, target, nonce, timestamp).unwrap(),
+        field(v, "string_to_sign"),
+        "Rust API, {target}"
+    );
+    let expected = field(v, "signature");
+    assert_eq!(
+        erpauth::kingdee::signature(secret, method, target, nonce, timestamp).unwrap(),
+        expected,
+        "Rust API, {target}"
+    );
+    let (cs, m, t, n, ts) = (
+        cstr(secret),
+        cstr(method),
+        cstr(target),
+        cstr(nonce),
+        cstr(timestamp),
+    );
+    // SAFETY: NUL-terminated inputs; out/len come from call_c's buffer.
+    let got = call_c(|out, cap, len| unsafe {
+        ffi::erpauth_kingdee_signature(
+            cs.as_ptr(),
+            m.as_ptr(),
+            t.as_ptr(),
+            n.as_ptr(),
+            ts.as_ptr(),
+            out,
+            cap,
+            len,
+        )
+    });
+    assert_eq!(got, expected, "C ABI, {target}");
+    assert_eq!(
+        erpauth_emulator::reference::kingdee_signature(secret, method, target, nonce, timestamp)
+            .unwrap(),
+        expected,
+        "emulator, {target}"
+    );
+}
+
+/// An answer of the authorization pull: what is taken from it, or how it is
+/// refused (never with a secret in the message).
+fn check_push_app_authorize_answer(v: &Value) {
+    let what = field(v, "what");
+    let status = v["status"].as_u64().unwrap() as u16;
+    let got =
+        erpauth::client::fuzzing::kingdee_authorization_answer(status, field(v, "body").as_bytes());
+    match v.get("error").and_then(Value::as_str) {
+        None => {
+            let (key, secret, domain) = got.unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(key, field(v, "app_key"), "{what}");
+            assert_eq!(secret, field(v, "app_secret"), "{what}");
+            assert_eq!(domain.as_deref(), v["domain"].as_str(), "{what}");
+        }
+        Some(kind) => {
+            let err = got.unwrap_err();
+            let want = match kind {
+                "rejected" => erpauth::ErrorKind::Rejected,
+                "bad_response" => erpauth::ErrorKind::BadResponse,
+                "http" => erpauth::ErrorKind::Http,
+                other => panic!("{what}: unknown error kind {other}"),
+            };
+            assert_eq!(err.kind(), want, "{what}: {err}");
+            assert!(!err.message().contains("appSecret\":"), "{what}: {err}");
+        }
+    }
+}
+
+fn check_token_refusal(v: &Value, refused: fn(u16, &[u8]) -> bool) {
+    let status = v["status"].as_u64().unwrap() as u16;
+    assert_eq!(
+        refused(status, field(v, "body").as_bytes()),
+        v["token_refused"].as_bool().unwrap(),
+        "{v}"
+    );
+}
+
+fn check_kingdee_token_refusal(v: &Value) {
+    check_token_refusal(v, erpauth::client::fuzzing::kingdee_token_refused);
+}
+
+fn check_weaver_token_refusal(v: &Value) {
+    check_token_refusal(v, erpauth::client::fuzzing::weaver_token_refused);
+}
+
 /// Runs `check` on every entry of the array `doc[section]`; returns how many.
 fn each(doc: &Value, file: &str, section: &str, check: fn(&Value)) -> usize {
     let entries = doc[section]
@@ -259,6 +354,18 @@ fn all_public_vectors() {
                 ("kingdee.json", "app_signature") => check_kingdee_app_signature,
                 ("kingdee.json", "api_signature") => check_kingdee_api_signature,
                 ("weaver.json", "sign") => check_weaver_sign,
+                ("kingdee_lifecycle.json", "push_app_authorize_request") => {
+                    check_push_app_authorize_request
+                }
+                ("kingdee_lifecycle.json", "push_app_authorize_answer") => {
+                    check_push_app_authorize_answer
+                }
+                ("kingdee_lifecycle.json", "kingdee_business_token_refusal") => {
+                    check_kingdee_token_refusal
+                }
+                ("kingdee_lifecycle.json", "weaver_business_token_refusal") => {
+                    check_weaver_token_refusal
+                }
                 _ => panic!("{file}: vector section {section:?} has no check in tests/vectors.rs"),
             };
             passed += each(&doc, &file, section, check);
