@@ -30,8 +30,8 @@ namespace ErpAuth.Benchmark
             int roundMs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
 
             // The signers live for the whole run, as they would in an application.
-            using (KingdeeSigner kingdeeSigner = Kingdee.Signer("f2adcfef73369bfc4e1384677d38a0ff"))
-            using (WeaverSigner weaverSigner = Weaver.Signer("weaverappid", "weaversecret", "8fy6K39X6PIEEeOq"))
+            using (KingdeeSigner kingdeeSigner = new KingdeeSigner("f2adcfef73369bfc4e1384677d38a0ff"))
+            using (WeaverSigner weaverSigner = new WeaverSigner("weaverappid", "weaversecret", "8fy6K39X6PIEEeOq"))
             {
                 var managedKingdeeSigner = new ManagedKingdeeSigner("f2adcfef73369bfc4e1384677d38a0ff");
                 var managedWeaverSigner = new ManagedWeaverSigner("weaverappid", "weaversecret", "8fy6K39X6PIEEeOq");
@@ -63,7 +63,7 @@ namespace ErpAuth.Benchmark
                     () => managedKingdeeSigner.Signature("GET", Target, "4427456950", "1670305063559")),
                 new Case(
                     "Kingdee six headers (fresh nonce, now)",
-                    () => Kingdee.SignHeaders("client-id", "f2adcfef73369bfc4e1384677d38a0ff", "GET", Target),
+                    () => Kingdee.GetSignHeaders("client-id", "f2adcfef73369bfc4e1384677d38a0ff", "GET", Target),
                     () => ManagedSignHeaders("client-id", "f2adcfef73369bfc4e1384677d38a0ff", "GET", Target)),
                 new Case(
                     "Weaver getToken sign (AES-128)",

@@ -20,10 +20,12 @@ namespace ErpAuth
             byte[] config = Utf8.ToNative(options.ToJson(), "options");
             try
             {
+                ErrorText.CreatingOptions = options.GetType().Name;
                 return NativeHandle.Create("client", (out THandle client) => create(config, out client));
             }
             finally
             {
+                ErrorText.CreatingOptions = null;
                 // The secrets in the UTF-8 copy go now rather than whenever the GC reuses the memory.
                 Array.Clear(config, 0, config.Length);
             }

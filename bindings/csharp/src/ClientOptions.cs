@@ -14,8 +14,8 @@ namespace ErpAuth
 
     /// <summary>
     /// Transport options both clients share. Every property left null keeps the library's
-    /// default; the library checks the values and names the key of a bad one in its
-    /// <see cref="ErpAuthException"/> (<see cref="Status.InvalidArgument"/>).
+    /// default; a bad value makes the client's constructor throw an
+    /// <see cref="ArgumentException"/> naming the property.
     /// </summary>
     public abstract class ClientOptions
     {
@@ -25,13 +25,19 @@ namespace ErpAuth
         /// <summary>Root certificates to trust (<c>tls_roots</c>; library default <see cref="ErpAuth.TlsRoots.WebPki"/>).</summary>
         public TlsRoots? TlsRoots { get; set; }
 
-        /// <summary>A PEM file of extra CA certificates to trust beside the built-in roots, for servers
-        /// with an internal CA (<c>ca_file</c>). Cannot be combined with <see cref="ErpAuth.TlsRoots.System"/>.</summary>
+        /// <summary>A PEM file of the CA certificates to trust <em>instead of</em> the built-in web roots,
+        /// for servers with an internal CA: only these are trusted then. Cannot be combined with
+        /// <see cref="ErpAuth.TlsRoots.System"/> (add the CA to the system store instead).</summary>
         public string CaFile { get; set; }
 
-        /// <summary>An HTTP proxy URL such as <c>http://user:pass@proxy:3128</c> (<c>proxy</c>). Without it
-        /// no proxy is used, whatever HTTP_PROXY says.</summary>
+        /// <summary>An HTTP proxy URL such as <c>http://user:pass@proxy:3128</c>. Without it (and without
+        /// <see cref="ProxyFromEnvironment"/>) no proxy is used, whatever HTTP_PROXY says.</summary>
         public string Proxy { get; set; }
+
+        /// <summary>Use the proxy of the environment variables <c>HTTPS_PROXY</c>/<c>HTTP_PROXY</c>.
+        /// Off by default, so that an intranet server is never sent to a proxy unasked. Cannot be
+        /// combined with <see cref="Proxy"/>.</summary>
+        public bool ProxyFromEnvironment { get; set; }
 
         /// <summary>Refresh a cached token this long before it ends, at most a tenth of its lifetime
         /// (<c>refresh_margin_s</c>, whole seconds; library default 5 minutes).</summary>
@@ -49,19 +55,35 @@ namespace ErpAuth
                 json.String("tls_roots", TlsRootsName(TlsRoots.Value));
             }
             json.String("ca_file", CaFile);
-            json.String("proxy", Proxy);
+            if (ProxyFromEnvironment)
+            {
+                if (Proxy != null)
+                {
+                    throw new ArgumentException("Proxy and ProxyFromEnvironment cannot both be set", "Proxy");
+                }
+                json.String("proxy", "env");
+            }
+            else
+            {
+                json.String("proxy", Proxy);
+            }
             json.Integer("refresh_margin_s", WholeUnits(RefreshMargin, TimeSpan.TicksPerSecond, "RefreshMargin", "seconds"));
         }
 
         /// <summary>
         /// <paramref name="value"/> in whole units. A fraction is refused rather than rounded, so
-        /// a 0.5 s margin never silently becomes 0. Range checks are the library's.
+        /// a 0.5 s margin never silently becomes 0, and so is a negative span. Upper bounds are
+        /// the library's.
         /// </summary>
         internal static long? WholeUnits(TimeSpan? value, long ticksPerUnit, string property, string unit)
         {
             if (!value.HasValue)
             {
                 return null;
+            }
+            if (value.Value.Ticks < 0)
+            {
+                throw new ArgumentOutOfRangeException(property, value.Value, property + " must not be negative");
             }
             if (value.Value.Ticks % ticksPerUnit != 0)
             {

@@ -45,8 +45,9 @@ namespace ErpAuth
         }
 
         /// <summary>The status as an int, for the raw calls that need it.</summary>
-        internal const int Ok = (int)Status.Ok;
-        internal const int BufferTooSmall = (int)Status.BufferTooSmall;
+        internal const int Ok = 0;
+        internal const int BufferTooSmall = 1;
+        internal const int InvalidArgument = 2;
 
         /// <summary>
         /// Runs <paramref name="call"/> with a buffer, retrying with a bigger one on
@@ -75,7 +76,7 @@ namespace ErpAuth
                 }
             }
             throw new ErpAuthException(
-                Status.BufferTooSmall,
+                Status.Internal,
                 "the result kept growing between " + MaxAttempts + " attempts (last size " + length + " bytes)");
         }
 
@@ -112,15 +113,41 @@ namespace ErpAuth
             return (int)value;
         }
 
-        /// <summary>The exception for a failed call, with this thread's last error as message.</summary>
-        internal static ErpAuthException LastError(int status)
+        /// <summary>
+        /// The exception for a failed call, with this thread's last error as message, in .NET
+        /// words: an <see cref="ArgumentException"/> for a bad argument, else an
+        /// <see cref="ErpAuthException"/>. The server's own words in a refusal stay verbatim.
+        /// </summary>
+        internal static Exception LastError(int status)
         {
             string message = LastErrorMessage();
             if (message.Length == 0)
             {
-                message = "erpauth call failed with status " + (Status)status + " and no message";
+                message = "erpauth call failed with status " + status + " and no message";
             }
-            return new ErpAuthException((Status)status, message);
+            if (status == InvalidArgument)
+            {
+                return ErrorText.InvalidArgument(message);
+            }
+            Status kind;
+            if (status >= (int)Status.Network && status <= (int)Status.Internal)
+            {
+                kind = (Status)status;
+            }
+            else
+            {
+                kind = Status.Internal;
+                message = "erpauth returned status " + status + ", unknown to this binding: " + message;
+            }
+            ErrorDetails details = ErrorDetails.Parse(kind, message);
+            int words = details.ServerMessage == null ? -1 : message.LastIndexOf(details.ServerMessage, StringComparison.Ordinal);
+            if (words < 0)
+            {
+                return new ErpAuthException(kind, ErrorText.Translate(message));
+            }
+            int end = words + details.ServerMessage.Length;
+            return new ErpAuthException(kind, ErrorText.Translate(message.Substring(0, words))
+                + details.ServerMessage + ErrorText.Translate(message.Substring(end)));
         }
 
         private static string LastErrorMessage()

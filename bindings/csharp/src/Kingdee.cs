@@ -6,7 +6,8 @@ namespace ErpAuth
     /// <summary>
     /// Kingdee API gateway signatures (金蝶 <c>api.kingdee.com</c>). Pure functions: no I/O,
     /// safe from any thread. Every failure of the native library is an
-    /// <see cref="ErpAuthException"/>; a null argument is an <see cref="ArgumentNullException"/>.
+    /// <see cref="ErpAuthException"/>; a bad argument is an <see cref="ArgumentException"/>
+    /// (<see cref="ArgumentNullException"/> for a null) naming the parameter.
     /// </summary>
     /// <remarks>
     /// <c>pathAndQuery</c> is the request target as it goes on the wire: <c>/path</c> or
@@ -59,11 +60,8 @@ namespace ErpAuth
                 NativeMethods.erpauth_kingdee_signature(secret, m, target, n, t, b, c, out l));
         }
 
-        /// <summary>
-        /// A <see cref="KingdeeSigner"/> for <paramref name="clientSecret"/>: the same signatures
-        /// as <see cref="Signature"/>, with the secret prepared once for many requests. Dispose
-        /// it when done.
-        /// </summary>
+        /// <summary>Use <c>new KingdeeSigner(clientSecret)</c>.</summary>
+        [Obsolete("Use new KingdeeSigner(clientSecret).")]
         public static KingdeeSigner Signer(string clientSecret)
         {
             return new KingdeeSigner(clientSecret);
@@ -75,7 +73,7 @@ namespace ErpAuth
         /// <c>X-Api-Nonce</c>, <c>X-Api-SignHeaders</c>, <c>X-Api-Signature</c>, in that order.
         /// Names are looked up case-insensitively.
         /// </summary>
-        public static IDictionary<string, string> SignHeaders(
+        public static HeaderList GetSignHeaders(
             string clientId, string clientSecret, string method, string pathAndQuery)
         {
             byte[] id = Utf8.ToNative(clientId, "clientId");
@@ -84,6 +82,14 @@ namespace ErpAuth
             byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
             return HeaderLines.Parse(Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_kingdee_sign_headers(id, secret, m, target, b, c, out l)));
+        }
+   
+        /// <summary>Use <see cref="GetSignHeaders"/>, which keeps the order of the headers.</summary>
+        [Obsolete("Use GetSignHeaders(clientId, clientSecret, method, pathAndQuery).")]
+        public static IDictionary<string, string> SignHeaders(
+            string clientId, string clientSecret, string method, string pathAndQuery)
+        {
+            return GetSignHeaders(clientId, clientSecret, method, pathAndQuery).ToDictionary();
         }
     }
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace ErpAuth
 {
@@ -10,13 +12,21 @@ namespace ErpAuth
     /// Dispose it when done (a second Dispose does nothing; any other call afterwards throws
     /// <see cref="ObjectDisposedException"/>).
     /// </summary>
+    /// <remarks>
+    /// The <c>*Async</c> methods run the blocking native call on the thread pool. Cancellation
+    /// stops a call that has not started; one already running cannot be interrupted: the task
+    /// is cancelled at once and the native call finishes in the background, within
+    /// <see cref="ClientOptions.Timeout"/>.
+    /// </remarks>
     public sealed class KingdeeClient : IDisposable
     {
+        private const string ObjectName = "KingdeeClient";
+
         private readonly KingdeeClientHandle handle;
 
         /// <summary>
         /// Creates the client. No request is made yet. A missing or bad option throws
-        /// <see cref="ErpAuthException"/> with <see cref="Status.InvalidArgument"/> naming the config key.
+        /// <see cref="ArgumentException"/> naming the <see cref="KingdeeClientOptions"/> property.
         /// </summary>
         public KingdeeClient(KingdeeClientOptions options)
         {
@@ -31,26 +41,48 @@ namespace ErpAuth
         /// The app-token: from the cache, or fetched (once, however many threads ask) and cached
         /// until shortly before it expires.
         /// </summary>
-        public string AppToken()
+        /// <exception cref="ErpAuthException">The gateway refused (see <see cref="ErpAuthException.ServerCode"/>),
+        /// or the network, HTTP or answer failed.</exception>
+        public string GetAppToken()
         {
-            return handle.Use("KingdeeClient", client =>
+            return handle.Use(ObjectName, client =>
                 Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_kingdee_client_app_token(client, b, c, out l)));
         }
 
+        /// <summary><see cref="GetAppToken"/> on the thread pool (see the remarks on cancellation).</summary>
+        public Task<string> GetAppTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return AsyncCall.Run(GetAppToken, cancellationToken);
+        }
+
         /// <summary>
-        /// Every header a business call needs: the six signed gateway headers for this method and
-        /// target, <c>app-token</c>, and <c>X-GW-Router-Addr</c> when a domain is configured.
-        /// Fetches the app-token first if none is cached. Names are looked up case-insensitively.
+        /// Every header a business call needs, in the order to send them: the six signed gateway
+        /// headers for this method and target (<c>X-Api-ClientID</c>, <c>X-Api-Auth-Version</c>,
+        /// <c>X-Api-TimeStamp</c>, <c>X-Api-Nonce</c>, <c>X-Api-SignHeaders</c>,
+        /// <c>X-Api-Signature</c>), then <c>app-token</c>, then <c>X-GW-Router-Addr</c> when a
+        /// domain is configured. Fetches the app-token first if none is cached.
         /// </summary>
-        public IDictionary<string, string> Headers(string method, string pathAndQuery)
+        /// <param name="method">The HTTP method, e.g. <c>GET</c>.</param>
+        /// <param name="pathAndQuery">The request target as sent, e.g. <c>/jdy/v2/bd/customer?page=1</c>.</param>
+        public HeaderList GetHeaders(string method, string pathAndQuery)
         {
             byte[] m = Utf8.ToNative(method, "method");
             byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
-            string lines = handle.Use("KingdeeClient", client =>
+            string lines = handle.Use(ObjectName, client =>
                 Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_kingdee_client_headers(client, m, target, b, c, out l)));
             return HeaderLines.Parse(lines);
+        }
+
+        /// <summary><see cref="GetHeaders"/> on the thread pool (see the remarks on cancellation).</summary>
+        public Task<HeaderList> GetHeadersAsync(
+            string method, string pathAndQuery, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            // Arguments are checked now, not when the task runs.
+            Utf8.ToNative(method, "method");
+            Utf8.ToNative(pathAndQuery, "pathAndQuery");
+            return AsyncCall.Run(() => GetHeaders(method, pathAndQuery), cancellationToken);
         }
 
         /// <summary>
@@ -59,17 +91,37 @@ namespace ErpAuth
         /// </summary>
         public void Invalidate()
         {
-            handle.Use("KingdeeClient", client =>
+            handle.Use(ObjectName, client =>
             {
                 NativeMethods.erpauth_kingdee_client_invalidate(client);
                 return true;
             });
         }
 
+        /// <summary>Use <see cref="GetAppToken"/>.</summary>
+        [Obsolete("Use GetAppToken().")]
+        public string AppToken()
+        {
+            return GetAppToken();
+        }
+
+        /// <summary>Use <see cref="GetHeaders"/>, which keeps the order of the headers.</summary>
+        [Obsolete("Use GetHeaders(method, pathAndQuery), which keeps the order of the headers.")]
+        public IDictionary<string, string> Headers(string method, string pathAndQuery)
+        {
+            return GetHeaders(method, pathAndQuery).ToDictionary();
+        }
+
         /// <summary>Frees the native client once no call on it is running. Safe to call twice.</summary>
         public void Dispose()
         {
             handle.RequestClose();
+        }
+
+        /// <summary>The type and whether it is disposed; never a secret.</summary>
+        public override string ToString()
+        {
+            return ObjectName + (handle.IsCloseRequested ? " (disposed)" : string.Empty);
         }
     }
 }

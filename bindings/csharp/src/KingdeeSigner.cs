@@ -7,7 +7,7 @@ namespace ErpAuth
     /// as <see cref="Kingdee.Signature"/>, with the HMAC-SHA256 key expanded when the signer is
     /// made instead of on every call, and one argument fewer to marshal per call. The native
     /// signer keeps only the expanded key, not the secret, and wipes it when freed. Make one with
-    /// <see cref="Kingdee.Signer"/> and keep it for as long as the secret is in use.
+    /// <c>new KingdeeSigner(clientSecret)</c> and keep it for as long as the secret is in use.
     /// </summary>
     /// <remarks>
     /// Every method is safe to call from many threads at once, on the same signer too.
@@ -22,7 +22,8 @@ namespace ErpAuth
 
         private readonly KingdeeSignerHandle handle;
 
-        internal KingdeeSigner(string clientSecret)
+        /// <summary>A signer for <paramref name="clientSecret"/>, the developer app's client secret.</summary>
+        public KingdeeSigner(string clientSecret)
         {
             byte[] secret = Utf8.ToNative(clientSecret, "clientSecret");
             try
@@ -43,7 +44,7 @@ namespace ErpAuth
         /// is the request target as it goes on the wire (<c>/path?k=v</c>);
         /// <paramref name="nonce"/> and <paramref name="timestamp"/> (milliseconds since the Unix
         /// epoch) are decimal digits. A bad method, target, nonce or timestamp throws
-        /// <see cref="ErpAuthException"/> with <see cref="Status.InvalidArgument"/>.
+        /// <see cref="ArgumentException"/>.
         /// </summary>
         public string Signature(string method, string pathAndQuery, string nonce, string timestamp)
         {

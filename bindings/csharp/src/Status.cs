@@ -1,34 +1,26 @@
 namespace ErpAuth
 {
     /// <summary>
-    /// The status codes of the erpauth C ABI (<c>erpauth_status</c> in
-    /// <c>include/erpauth.h</c>); an <c>int32_t</c> on the wire.
+    /// What kind of failure an <see cref="ErpAuthException"/> reports. A bad argument is never
+    /// an <see cref="ErpAuthException"/>: it is an <see cref="System.ArgumentException"/> (or a
+    /// subclass) naming the parameter or option. The numbers are those of <c>erpauth_status</c>.
     /// </summary>
     public enum Status
     {
-        /// <summary>Success.</summary>
-        Ok = 0,
-
-        /// <summary>The output buffer was too small. The binding retries with a bigger one,
-        /// so callers only see this if the result kept growing between retries.</summary>
-        BufferTooSmall = 1,
-
-        /// <summary>A bad argument: malformed escape, bad key length, bad config, non-UTF-8 text.</summary>
-        InvalidArgument = 2,
-
-        /// <summary>DNS, connect, TLS, I/O or timeout.</summary>
+        /// <summary>DNS, connect, TLS, I/O or timeout. Usually worth retrying later.</summary>
         Network = 3,
 
-        /// <summary>An unexpected HTTP status with no usable body.</summary>
+        /// <summary>An unexpected HTTP status with no usable body (see <see cref="ErpAuthException.HttpStatus"/>).</summary>
         Http = 4,
 
-        /// <summary>The server answered and refused; the message holds its own code and words.</summary>
+        /// <summary>The server answered and refused; see <see cref="ErpAuthException.ServerCode"/> and
+        /// <see cref="ErpAuthException.ServerMessage"/>.</summary>
         Rejected = 5,
 
         /// <summary>The answer was not of the documented shape.</summary>
         BadResponse = 6,
 
-        /// <summary>A bug in erpauth, a caught panic included.</summary>
+        /// <summary>A bug in erpauth (a caught panic included), or a status this binding does not know.</summary>
         Internal = 7,
     }
 }

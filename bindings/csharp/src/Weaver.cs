@@ -11,34 +11,26 @@ namespace ErpAuth
         /// The <c>sign</c> header of <c>/api/cus/token/auth/getToken</c>:
         /// lower-hex(AES-ECB-PKCS5(aesKey, timestamp + "_" + UPPER(hex(MD5(appid + ":" + secret))))).
         /// </summary>
-        /// <param name="appid">The application id issued by the OA administrator.</param>
+        /// <param name="appId">The application id issued by the OA administrator.</param>
         /// <param name="secret">The application secret.</param>
-        /// <param name="aesKey">The AES key: 16, 24 or 32 bytes of UTF-8, else <see cref="ErpAuthException"/>
-        /// with <see cref="Status.InvalidArgument"/>.</param>
+        /// <param name="aesKey">The AES key: 16, 24 or 32 bytes of UTF-8, else <see cref="ArgumentException"/>.</param>
         /// <param name="timestampMs">Milliseconds since the Unix epoch to sign (for tests and
         /// vectors); 0 or less signs the current time, strictly increasing across the whole
         /// process so that no two signs are ever equal (the server accepts each sign once).</param>
-        public static string Sign(string appid, string secret, string aesKey, long timestampMs = 0)
+        public static string Sign(string appId, string secret, string aesKey, long timestampMs = 0)
         {
-            byte[] id = Utf8.ToNative(appid, "appid");
+            byte[] id = Utf8.ToNative(appId, "appId");
             byte[] s = Utf8.ToNative(secret, "secret");
             byte[] key = Utf8.ToNative(aesKey, "aesKey");
             return Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                 NativeMethods.erpauth_weaver_sign(id, s, key, timestampMs, b, c, out l));
         }
 
-        /// <summary>
-        /// A <see cref="WeaverSigner"/> for these credentials: the same signs as
-        /// <see cref="Sign"/>, with MD5(appid:secret) and the AES key schedule computed once for
-        /// many signs. Dispose it when done.
-        /// </summary>
-        /// <param name="appid">The application id issued by the OA administrator.</param>
-        /// <param name="secret">The application secret.</param>
-        /// <param name="aesKey">The AES key: 16, 24 or 32 bytes of UTF-8, else <see cref="ErpAuthException"/>
-        /// with <see cref="Status.InvalidArgument"/>.</param>
-        public static WeaverSigner Signer(string appid, string secret, string aesKey)
+        /// <summary>Use <c>new WeaverSigner(appId, secret, aesKey)</c>.</summary>
+        [Obsolete("Use new WeaverSigner(appId, secret, aesKey).")]
+        public static WeaverSigner Signer(string appId, string secret, string aesKey)
         {
-            return new WeaverSigner(appid, secret, aesKey);
+            return new WeaverSigner(appId, secret, aesKey);
         }
     }
 }

@@ -1,21 +1,54 @@
 using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace ErpAuth
 {
+    /// <summary>The e9 <c>userType</c> values: which attribute of the user <c>userContain</c> holds.</summary>
+    public enum UserType
+    {
+        /// <summary>The numeric user id (<c>id</c>).</summary>
+        Id,
+
+        /// <summary>The login name (<c>loginid</c>).</summary>
+        LoginId,
+
+        /// <summary>The employee number (<c>workcode</c>).</summary>
+        WorkCode,
+
+        /// <summary>The identity card number (<c>idnum</c>).</summary>
+        IdNum,
+
+        /// <summary>The e-mail address (<c>email</c>).</summary>
+        Email,
+
+        /// <summary>The external key (<c>outkey</c>).</summary>
+        OutKey,
+    }
+
     /// <summary>
     /// A Weaver e9 getToken client: credentials, an HTTP connection pool and a token cache per
-    /// (userType, userContain) in the native library. Every method is safe to call from many
-    /// threads at once, and concurrent callers that find no token share one request. Dispose
-    /// it when done (a second Dispose does nothing; any other call afterwards throws
-    /// <see cref="ObjectDisposedException"/>).
+    /// user in the native library. Every method is safe to call from many threads at once, and
+    /// concurrent callers that find no token share one request. Dispose it when done (a second
+    /// Dispose does nothing; any other call afterwards throws <see cref="ObjectDisposedException"/>).
     /// </summary>
+    /// <remarks>
+    /// The <c>*Async</c> methods run the blocking native call on the thread pool. Cancellation
+    /// stops a call that has not started; one already running cannot be interrupted: the task
+    /// is cancelled at once and the native call finishes in the background, within
+    /// <see cref="ClientOptions.Timeout"/>.
+    /// </remarks>
     public sealed class WeaverClient : IDisposable
     {
+        private const string ObjectName = "WeaverClient";
+
         private readonly WeaverClientHandle handle;
+        private readonly string appId;
 
         /// <summary>
         /// Creates the client. No request is made yet. A missing or bad option throws
-        /// <see cref="ErpAuthException"/> with <see cref="Status.InvalidArgument"/> naming the config key.
+        /// <see cref="ArgumentException"/> naming the <see cref="WeaverClientOptions"/> property.
         /// </summary>
         public WeaverClient(WeaverClientOptions options)
         {
@@ -24,34 +57,163 @@ namespace ErpAuth
                 throw new ArgumentNullException("options");
             }
             handle = ClientFactory.Create<WeaverClientHandle>(options, NativeMethods.erpauth_weaver_client_new);
+            appId = options.AppId;
+        }
+
+        /// <summary>The wire value of <paramref name="userType"/>, e.g. <c>loginid</c>.</summary>
+        internal static string WireName(UserType userType)
+        {
+            switch (userType)
+            {
+                case UserType.Id:
+                    return "id";
+                case UserType.LoginId:
+                    return "loginid";
+                case UserType.WorkCode:
+                    return "workcode";
+                case UserType.IdNum:
+                    return "idnum";
+                case UserType.Email:
+                    return "email";
+                case UserType.OutKey:
+                    return "outkey";
+                default:
+                    throw new ArgumentOutOfRangeException("userType", (int)userType, "userType is not a UserType value");
+            }
         }
 
         /// <summary>
-        /// A token: from the cache, or fetched (once, however many threads ask). With both
-        /// arguments null, the plain app token; with <paramref name="userType"/> (<c>id</c>,
-        /// <c>loginid</c>, <c>workcode</c>, <c>idnum</c>, <c>email</c>, <c>outkey</c>) and
-        /// <paramref name="userContain"/> (that user's value), the token for that user.
-        /// A refusal by the server is an <see cref="ErpAuthException"/> with
-        /// <see cref="Status.Rejected"/> and the server's <c>msg</c>.
+        /// The plain app token (no user): from the cache, or fetched (once, however many threads ask).
         /// </summary>
-        public string Token(string userType = null, string userContain = null)
+        /// <exception cref="ErpAuthException">The server refused (<see cref="ErpAuthException.ServerMessage"/>
+        /// holds its <c>msg</c>), or the network, HTTP or answer failed.</exception>
+        public string GetToken()
+        {
+            return TokenFor(null, null);
+        }
+
+        /// <summary>
+        /// The token for the user whose <paramref name="userType"/> attribute is
+        /// <paramref name="userContain"/> (e.g. <see cref="UserType.LoginId"/>, <c>"zhangs"</c>);
+        /// cached per user.
+        /// </summary>
+        public string GetToken(UserType userType, string userContain)
+        {
+            string type = WireName(userType);
+            Utf8.ToNative(userContain, "userContain");
+            return TokenFor(type, userContain);
+        }
+
+        /// <summary><see cref="GetToken()"/> on the thread pool (see the remarks on cancellation).</summary>
+        public Task<string> GetTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return AsyncCall.Run(() => GetToken(), cancellationToken);
+        }
+
+        /// <summary><see cref="GetToken(UserType, string)"/> on the thread pool (see the remarks on cancellation).</summary>
+        public Task<string> GetTokenAsync(
+            UserType userType, string userContain, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            WireName(userType);
+            Utf8.ToNative(userContain, "userContain");
+            return AsyncCall.Run(() => GetToken(userType, userContain), cancellationToken);
+        }
+
+        /// <summary>
+        /// The encrypted user id the server returned with that user's token (the same cache
+        /// entry as <see cref="GetToken(UserType, string)"/>; fetched if needed), for the calls
+        /// that check user rights.
+        /// </summary>
+        public string GetUserId(UserType userType, string userContain)
+        {
+            byte[] type = Utf8.ToNative(WireName(userType), "userType");
+            byte[] contain = Utf8.ToNative(userContain, "userContain");
+            return handle.Use(ObjectName, client =>
+                Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
+                    NativeMethods.erpauth_weaver_client_userid(client, type, contain, b, c, out l)));
+        }
+
+        /// <summary><see cref="GetUserId"/> on the thread pool (see the remarks on cancellation).</summary>
+        public Task<string> GetUserIdAsync(
+            UserType userType, string userContain, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            WireName(userType);
+            Utf8.ToNative(userContain, "userContain");
+            return AsyncCall.Run(() => GetUserId(userType, userContain), cancellationToken);
+        }
+
+        /// <summary>
+        /// The headers of an e9 business call, in order: <c>appid</c>, <c>token</c> (the plain
+        /// app token).
+        /// </summary>
+        public HeaderList GetHeaders()
+        {
+            return Headers(GetToken(), null);
+        }
+
+        /// <summary>
+        /// The headers of an e9 business call made as this user, in order: <c>appid</c>,
+        /// <c>token</c> (that user's token) and <c>userid</c> (the encrypted user id the server
+        /// returned with it).
+        /// </summary>
+        public HeaderList GetHeaders(UserType userType, string userContain)
+        {
+            string token = GetToken(userType, userContain);
+            return Headers(token, GetUserId(userType, userContain));
+        }
+
+        /// <summary><see cref="GetHeaders()"/> on the thread pool (see the remarks on cancellation).</summary>
+        public Task<HeaderList> GetHeadersAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return AsyncCall.Run(() => GetHeaders(), cancellationToken);
+        }
+
+        /// <summary><see cref="GetHeaders(UserType, string)"/> on the thread pool (see the remarks on cancellation).</summary>
+        public Task<HeaderList> GetHeadersAsync(
+            UserType userType, string userContain, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            WireName(userType);
+            Utf8.ToNative(userContain, "userContain");
+            return AsyncCall.Run(() => GetHeaders(userType, userContain), cancellationToken);
+        }
+
+        private HeaderList Headers(string token, string userId)
+        {
+            var headers = new List<KeyValuePair<string, string>>(3)
+            {
+                new KeyValuePair<string, string>("appid", appId),
+                new KeyValuePair<string, string>("token", token),
+            };
+            if (userId != null)
+            {
+                headers.Add(new KeyValuePair<string, string>("userid", userId));
+            }
+            return new HeaderList(headers);
+        }
+
+        private string TokenFor(string userType, string userContain)
         {
             byte[] type = Utf8.ToNativeOrNull(userType, "userType");
             byte[] contain = Utf8.ToNativeOrNull(userContain, "userContain");
-            return handle.Use("WeaverClient", client =>
+            return handle.Use(ObjectName, client =>
                 Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_weaver_client_token(client, type, contain, b, c, out l)));
         }
 
-        /// <summary>
-        /// The encrypted user id the server returned with the token for this user (the same cache
-        /// entry as <see cref="Token"/>; fetches it if needed), for the calls that check user rights.
-        /// </summary>
+        /// <summary>Use <see cref="GetToken()"/> or <see cref="GetToken(UserType, string)"/>.</summary>
+        [Obsolete("Use GetToken() or GetToken(UserType, userContain).")]
+        public string Token(string userType = null, string userContain = null)
+        {
+            return TokenFor(userType, userContain);
+        }
+
+        /// <summary>Use <see cref="GetUserId"/>.</summary>
+        [Obsolete("Use GetUserId(UserType, userContain).")]
         public string UserId(string userType, string userContain)
         {
             byte[] type = Utf8.ToNative(userType, "userType");
             byte[] contain = Utf8.ToNative(userContain, "userContain");
-            return handle.Use("WeaverClient", client =>
+            return handle.Use(ObjectName, client =>
                 Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
                     NativeMethods.erpauth_weaver_client_userid(client, type, contain, b, c, out l)));
         }
@@ -59,7 +221,7 @@ namespace ErpAuth
         /// <summary>Drops every cached token, so the next call fetches anew.</summary>
         public void Invalidate()
         {
-            handle.Use("WeaverClient", client =>
+            handle.Use(ObjectName, client =>
             {
                 NativeMethods.erpauth_weaver_client_invalidate(client);
                 return true;
@@ -70,6 +232,12 @@ namespace ErpAuth
         public void Dispose()
         {
             handle.RequestClose();
+        }
+
+        /// <summary>The type, appid and whether it is disposed; never a secret.</summary>
+        public override string ToString()
+        {
+            return ObjectName + "[AppId=" + appId + "]" + (handle.IsCloseRequested ? " (disposed)" : string.Empty);
         }
     }
 }

@@ -7,7 +7,8 @@ namespace ErpAuth
     /// as <see cref="Weaver.Sign"/>, with MD5(appid:secret) and the AES key schedule computed
     /// when the signer is made instead of on every call, and no strings to marshal per call.
     /// The native signer keeps neither the secret nor the key, only what is derived from them,
-    /// and wipes that when freed. Make one with <see cref="Weaver.Signer"/> and keep it for as
+    /// and wipes that when freed. Make one with
+    /// <c>new WeaverSigner(appId, secret, aesKey)</c> and keep it for as
     /// long as the credentials are in use.
     /// </summary>
     /// <remarks>
@@ -24,9 +25,16 @@ namespace ErpAuth
         private readonly WeaverSignerHandle handle;
         private readonly string appid;
 
-        internal WeaverSigner(string appid, string secret, string aesKey)
+        /// <summary>
+        /// A signer for these credentials. An <paramref name="aesKey"/> that is not 16, 24 or 32
+        /// bytes of UTF-8 throws <see cref="ArgumentException"/>.
+        /// </summary>
+        /// <param name="appId">The application id issued by the OA administrator.</param>
+        /// <param name="secret">The application secret.</param>
+        /// <param name="aesKey">The AES key: 16, 24 or 32 bytes of UTF-8.</param>
+        public WeaverSigner(string appId, string secret, string aesKey)
         {
-            byte[] id = Utf8.ToNative(appid, "appid");
+            byte[] id = Utf8.ToNative(appId, "appId");
             byte[] s = Utf8.ToNative(secret, "secret");
             byte[] key = Utf8.ToNative(aesKey, "aesKey");
             try
@@ -40,7 +48,7 @@ namespace ErpAuth
                 Array.Clear(s, 0, s.Length);
                 Array.Clear(key, 0, key.Length);
             }
-            this.appid = appid;
+            this.appid = appId;
         }
 
         /// <summary>

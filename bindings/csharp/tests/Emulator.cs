@@ -198,6 +198,12 @@ namespace ErpAuth.Tests
             Request("POST", "/__emulator/config", json);
         }
 
+        /// <summary>A control request, e.g. <c>/__emulator/expire_tokens</c>; returns the answer.</summary>
+        internal string Post(string path, string body)
+        {
+            return Request("POST", path, body);
+        }
+
         private string Request(string method, string path, string body)
         {
             var request = (HttpWebRequest)WebRequest.Create(BaseUrl + path);

@@ -63,11 +63,11 @@ namespace ErpAuth.Tests
             using (var client = new KingdeeClient(Options()))
             {
                 Assert.AreEqual(before, TokenRequests(), "creating a client makes no request");
-                string token = client.AppToken();
+                string token = client.GetAppToken();
                 Assert.IsNotEmpty(token);
                 for (int i = 0; i < 20; i++)
                 {
-                    Assert.AreEqual(token, client.AppToken());
+                    Assert.AreEqual(token, client.GetAppToken());
                 }
                 Assert.AreEqual(before + 1, TokenRequests());
             }
@@ -80,13 +80,13 @@ namespace ErpAuth.Tests
             {
                 const string target = "/jdy/v2/bd/customer?page=1&search=中 文";
                 long before = TokenRequests();
-                IDictionary<string, string> headers = client.Headers("GET", target);
+                HeaderList headers = client.GetHeaders("GET", target);
                 CollectionAssert.AreEqual(
                     new[] { "X-Api-ClientID", "X-Api-Auth-Version", "X-Api-TimeStamp", "X-Api-Nonce", "X-Api-SignHeaders", "X-Api-Signature", "app-token", "X-GW-Router-Addr" },
                     headers.Keys.ToArray());
                 Assert.AreEqual("emu-client-id", headers["X-Api-ClientID"]);
                 Assert.AreEqual("https://emu.jdy.com", headers["X-GW-Router-Addr"]);
-                Assert.AreEqual(client.AppToken(), headers["app-token"]);
+                Assert.AreEqual(client.GetAppToken(), headers["app-token"]);
                 Assert.AreEqual(
                     ManagedReference.Signature("emu-client-secret", "GET", target, headers["X-Api-Nonce"], headers["X-Api-TimeStamp"]),
                     headers["X-Api-Signature"]);
@@ -103,7 +103,7 @@ namespace ErpAuth.Tests
                 long before = emulator.Stat("kingdee_business");
                 var request = (HttpWebRequest)WebRequest.Create(emulator.BaseUrl + target);
                 request.Proxy = null;
-                foreach (KeyValuePair<string, string> header in client.Headers("GET", target))
+                foreach (KeyValuePair<string, string> header in client.GetHeaders("GET", target))
                 {
                     request.Headers.Add(header.Key, header.Value);
                 }
@@ -128,7 +128,7 @@ namespace ErpAuth.Tests
                 long before = TokenRequests();
                 const int threads = 16;
                 var tokens = new string[threads];
-                SignatureTests.RunConcurrently(threads, t => tokens[t] = client.AppToken());
+                SignatureTests.RunConcurrently(threads, t => tokens[t] = client.GetAppToken());
                 Assert.AreEqual(1, tokens.Distinct().Count());
                 Assert.IsNotEmpty(tokens[0]);
                 Assert.AreEqual(before + 1, TokenRequests());
@@ -141,12 +141,12 @@ namespace ErpAuth.Tests
             using (var client = new KingdeeClient(Options()))
             {
                 long before = TokenRequests();
-                string first = client.AppToken();
+                string first = client.GetAppToken();
                 client.Invalidate();
-                string second = client.AppToken();
+                string second = client.GetAppToken();
                 Assert.AreEqual(before + 2, TokenRequests());
                 Assert.AreNotEqual(first, second);
-                Assert.AreEqual(second, client.AppToken());
+                Assert.AreEqual(second, client.GetAppToken());
             }
         }
 
@@ -157,7 +157,7 @@ namespace ErpAuth.Tests
             options.AppSecret = "zzz-wrong-app-secret";
             using (var client = new KingdeeClient(options))
             {
-                var e = Assert.Throws<ErpAuthException>(() => client.AppToken());
+                var e = Assert.Throws<ErpAuthException>(() => client.GetAppToken());
                 Assert.AreEqual(Status.Rejected, e.Status);
                 StringAssert.Contains("1030002006", e.Message);
                 StringAssert.Contains("授权密钥校验失败", e.Message);
@@ -172,7 +172,7 @@ namespace ErpAuth.Tests
             options.AppKey = "noSuchKey";
             using (var client = new KingdeeClient(options))
             {
-                var e = Assert.Throws<ErpAuthException>(() => client.Headers("GET", "/jdy/v2/bd/customer"));
+                var e = Assert.Throws<ErpAuthException>(() => client.GetHeaders("GET", "/jdy/v2/bd/customer"));
                 Assert.AreEqual(Status.Rejected, e.Status);
                 StringAssert.Contains("1030002001", e.Message);
                 StringAssert.Contains("app_key不存在或未授权", e.Message);
@@ -189,7 +189,7 @@ namespace ErpAuth.Tests
                 long before = TokenRequests();
                 for (int i = 0; i < 2; i++)
                 {
-                    var e = Assert.Throws<ErpAuthException>(() => client.AppToken());
+                    var e = Assert.Throws<ErpAuthException>(() => client.GetAppToken());
                     Assert.AreEqual(Status.Rejected, e.Status);
                     StringAssert.Contains("519", e.Message);
                     StringAssert.Contains("4008", e.Message);
@@ -205,16 +205,16 @@ namespace ErpAuth.Tests
             using (var client = new KingdeeClient(Options()))
             {
                 emulator.Configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"http_500\",\"count\":1}}");
-                Assert.AreEqual(Status.Http, Assert.Throws<ErpAuthException>(() => client.AppToken()).Status);
+                Assert.AreEqual(Status.Http, Assert.Throws<ErpAuthException>(() => client.GetAppToken()).Status);
 
                 emulator.Configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"garbage\",\"count\":1}}");
-                Assert.AreEqual(Status.BadResponse, Assert.Throws<ErpAuthException>(() => client.AppToken()).Status);
+                Assert.AreEqual(Status.BadResponse, Assert.Throws<ErpAuthException>(() => client.GetAppToken()).Status);
 
                 emulator.Configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"reset\",\"count\":1}}");
-                Assert.AreEqual(Status.Network, Assert.Throws<ErpAuthException>(() => client.AppToken()).Status);
+                Assert.AreEqual(Status.Network, Assert.Throws<ErpAuthException>(() => client.GetAppToken()).Status);
 
                 // Faults used up: the same client now succeeds.
-                Assert.IsNotEmpty(client.AppToken());
+                Assert.IsNotEmpty(client.GetAppToken());
             }
         }
 
@@ -227,7 +227,7 @@ namespace ErpAuth.Tests
             using (var client = new KingdeeClient(options))
             {
                 Stopwatch watch = Stopwatch.StartNew();
-                var e = Assert.Throws<ErpAuthException>(() => client.AppToken());
+                var e = Assert.Throws<ErpAuthException>(() => client.GetAppToken());
                 Assert.AreEqual(Status.Network, e.Status);
                 Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
             }
@@ -240,7 +240,7 @@ namespace ErpAuth.Tests
             options.BaseUrl = "http://127.0.0.1:1";
             using (var client = new KingdeeClient(options))
             {
-                var e = Assert.Throws<ErpAuthException>(() => client.AppToken());
+                var e = Assert.Throws<ErpAuthException>(() => client.GetAppToken());
                 Assert.AreEqual(Status.Network, e.Status);
                 StringAssert.Contains("127.0.0.1", e.Message);
             }
@@ -251,21 +251,27 @@ namespace ErpAuth.Tests
         {
             KingdeeClientOptions options = Options();
             options.ClientId = null;
-            var e = Assert.Throws<ErpAuthException>(() => new KingdeeClient(options));
-            Assert.AreEqual(Status.InvalidArgument, e.Status);
-            StringAssert.Contains("client_id", e.Message);
+            var e = Assert.Throws<ArgumentException>(() => new KingdeeClient(options));
+            Assert.AreEqual("options", e.ParamName);
+            StringAssert.StartsWith("KingdeeClientOptions.ClientId is required", e.Message);
 
             options = Options();
             options.AppSecret = "zzz-secret-value";
             options.Timeout = TimeSpan.Zero;
-            e = Assert.Throws<ErpAuthException>(() => new KingdeeClient(options));
-            Assert.AreEqual(Status.InvalidArgument, e.Status);
-            StringAssert.Contains("timeout_ms", e.Message);
+            e = Assert.Throws<ArgumentException>(() => new KingdeeClient(options));
+            StringAssert.StartsWith("KingdeeClientOptions.Timeout must be", e.Message);
             StringAssert.DoesNotContain("zzz-secret-value", e.Message);
 
             options = Options();
             options.BaseUrl = "ftp://host";
-            Assert.AreEqual(Status.InvalidArgument, Assert.Throws<ErpAuthException>(() => new KingdeeClient(options)).Status);
+            StringAssert.StartsWith("KingdeeClientOptions.BaseUrl must be", Assert.Throws<ArgumentException>(() => new KingdeeClient(options)).Message);
+
+            options = Options();
+            options.Timeout = TimeSpan.FromSeconds(-1);
+            Assert.AreEqual("Timeout", Assert.Throws<ArgumentOutOfRangeException>(() => new KingdeeClient(options)).ParamName);
+            options = Options();
+            options.RefreshMargin = TimeSpan.FromMilliseconds(500);
+            Assert.AreEqual("RefreshMargin", Assert.Throws<ArgumentException>(() => new KingdeeClient(options)).ParamName);
 
             Assert.Throws<ArgumentNullException>(() => new KingdeeClient(null));
         }
@@ -295,8 +301,8 @@ namespace ErpAuth.Tests
                 BaseUrl = odd.BaseUrl,
             }))
             {
-                Assert.IsNotEmpty(client.AppToken());
-                Assert.AreEqual(clientId, client.Headers("POST", "/jdy/v2/bd/customer")["X-Api-ClientID"]);
+                Assert.IsNotEmpty(client.GetAppToken());
+                Assert.AreEqual(clientId, client.GetHeaders("POST", "/jdy/v2/bd/customer")["X-Api-ClientID"]);
                 Assert.AreEqual(1, odd.Stat("kingdee_auth_token"));
             }
         }
@@ -305,12 +311,12 @@ namespace ErpAuth.Tests
         public void DisposeTwiceIsHarmlessAndUseAfterDisposeThrows()
         {
             var client = new KingdeeClient(Options());
-            Assert.IsNotEmpty(client.AppToken());
+            Assert.IsNotEmpty(client.GetAppToken());
             client.Dispose();
             client.Dispose();
-            var e = Assert.Throws<ObjectDisposedException>(() => client.AppToken());
+            var e = Assert.Throws<ObjectDisposedException>(() => client.GetAppToken());
             Assert.AreEqual("KingdeeClient", e.ObjectName);
-            Assert.Throws<ObjectDisposedException>(() => client.Headers("GET", "/p"));
+            Assert.Throws<ObjectDisposedException>(() => client.GetHeaders("GET", "/p"));
             Assert.Throws<ObjectDisposedException>(() => client.Invalidate());
         }
 
@@ -320,16 +326,16 @@ namespace ErpAuth.Tests
             for (int round = 0; round < 20; round++)
             {
                 var client = new KingdeeClient(Options());
-                client.AppToken();
+                client.GetAppToken();
                 DisposeRace.Run(t =>
                 {
                     if (t % 2 == 0)
                     {
-                        client.AppToken();
+                        client.GetAppToken();
                     }
                     else
                     {
-                        client.Headers("GET", "/jdy/v2/bd/customer");
+                        client.GetHeaders("GET", "/jdy/v2/bd/customer");
                     }
                 }, client.Dispose);
             }

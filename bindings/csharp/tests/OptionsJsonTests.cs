@@ -78,9 +78,9 @@ namespace ErpAuth.Tests
                 odd.NumberFormat.NumberGroupSeparator = "'";
                 Thread.CurrentThread.CurrentCulture = odd;
                 Assert.AreEqual("{\"n\":-1234567}", new JsonObjectWriter().Integer("n", -1234567).ToString());
-                var options = new KingdeeClientOptions { Timeout = TimeSpan.FromMilliseconds(1500), RefreshMargin = TimeSpan.FromSeconds(-2) };
+                var options = new KingdeeClientOptions { Timeout = TimeSpan.FromMilliseconds(1500), RefreshMargin = TimeSpan.FromSeconds(1234567) };
                 StringAssert.Contains("\"timeout_ms\":1500", options.ToJson());
-                StringAssert.Contains("\"refresh_margin_s\":-2", options.ToJson());
+                StringAssert.Contains("\"refresh_margin_s\":1234567", options.ToJson());
             }
             finally
             {

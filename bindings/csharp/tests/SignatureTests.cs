@@ -99,7 +99,7 @@ namespace ErpAuth.Tests
                 string clientSecret = random.Text(32);
                 string method = random.Method();
                 long before = NowMs();
-                IDictionary<string, string> headers = Kingdee.SignHeaders(clientId, clientSecret, method, target);
+                HeaderList headers = Kingdee.GetSignHeaders(clientId, clientSecret, method, target);
                 long after = NowMs();
 
                 CollectionAssert.AreEqual(
@@ -123,7 +123,7 @@ namespace ErpAuth.Tests
             var nonces = new HashSet<string>();
             for (int i = 0; i < 200; i++)
             {
-                nonces.Add(Kingdee.SignHeaders("id", "secret", "GET", "/p")["X-Api-Nonce"]);
+                nonces.Add(Kingdee.GetSignHeaders("id", "secret", "GET", "/p")["X-Api-Nonce"]);
             }
             Assert.That(nonces.Count, Is.GreaterThan(195));
         }
@@ -239,28 +239,25 @@ namespace ErpAuth.Tests
         [Test]
         public void NativeFailuresAreErpAuthExceptionsWithTheLibrarysReason()
         {
-            var e = Assert.Throws<ErpAuthException>(() => Kingdee.StringToSign("GET", "/p?a=%zz", "1", "2"));
-            Assert.AreEqual(Status.InvalidArgument, e.Status);
+            var e = Assert.Throws<ArgumentException>(() => Kingdee.StringToSign("GET", "/p?a=%zz", "1", "2"));
             StringAssert.Contains("malformed percent escape", e.Message);
 
-            e = Assert.Throws<ErpAuthException>(() => Kingdee.StringToSign("GET", "/p?a=%FF", "1", "2"));
-            Assert.AreEqual(Status.InvalidArgument, e.Status);
+            e = Assert.Throws<ArgumentException>(() => Kingdee.StringToSign("GET", "/p?a=%FF", "1", "2"));
             StringAssert.Contains("not UTF-8", e.Message);
 
-            e = Assert.Throws<ErpAuthException>(() => Kingdee.Signature("s", "GET", "https://host/p", "1", "2"));
-            Assert.AreEqual(Status.InvalidArgument, e.Status);
-            StringAssert.Contains("must start with '/'", e.Message);
+            e = Assert.Throws<ArgumentException>(() => Kingdee.Signature("s", "GET", "https://host/p", "1", "2"));
+            StringAssert.StartsWith("pathAndQuery must start with '/'", e.Message);
+            Assert.AreEqual("pathAndQuery", e.ParamName);
 
-            e = Assert.Throws<ErpAuthException>(() => Kingdee.Signature("s", "G T", "/p", "1", "2"));
-            Assert.AreEqual(Status.InvalidArgument, e.Status);
+            e = Assert.Throws<ArgumentException>(() => Kingdee.Signature("s", "G T", "/p", "1", "2"));
             StringAssert.Contains("method", e.Message);
 
-            e = Assert.Throws<ErpAuthException>(() => Kingdee.StringToSign("GET", "/p", "12a", "2"));
+            e = Assert.Throws<ArgumentException>(() => Kingdee.StringToSign("GET", "/p", "12a", "2"));
             StringAssert.Contains("nonce", e.Message);
 
-            e = Assert.Throws<ErpAuthException>(() => Kingdee.SignHeaders("bad\r\nid", "s", "GET", "/p"));
-            Assert.AreEqual(Status.InvalidArgument, e.Status);
-            StringAssert.Contains("client_id", e.Message);
+            e = Assert.Throws<ArgumentException>(() => Kingdee.GetSignHeaders("bad\r\nid", "s", "GET", "/p"));
+            StringAssert.Contains("clientId", e.Message);
+            StringAssert.DoesNotContain("client_id", e.Message);
         }
 
         [Test]
@@ -269,8 +266,7 @@ namespace ErpAuth.Tests
             foreach (int length in new[] { 0, 15, 17, 31, 33 })
             {
                 string key = new string('k', length);
-                var e = Assert.Throws<ErpAuthException>(() => Weaver.Sign("a", "s", key, 1700000000000));
-                Assert.AreEqual(Status.InvalidArgument, e.Status);
+                var e = Assert.Throws<ArgumentException>(() => Weaver.Sign("a", "s", key, 1700000000000));
                 StringAssert.Contains(length + " bytes", e.Message);
                 if (length > 0)
                 {
@@ -278,7 +274,7 @@ namespace ErpAuth.Tests
                 }
             }
             // Bytes, not characters: 6 CJK characters are 18 bytes.
-            var wide = Assert.Throws<ErpAuthException>(() => Weaver.Sign("a", "s", "中文中文中文", 1));
+            var wide = Assert.Throws<ArgumentException>(() => Weaver.Sign("a", "s", "中文中文中文", 1));
             StringAssert.Contains("18 bytes", wide.Message);
         }
 
@@ -301,7 +297,7 @@ namespace ErpAuth.Tests
                             failures.Add("no exception");
                         }
                     }
-                    catch (ErpAuthException e)
+                    catch (ArgumentException e)
                     {
                         if (!e.Message.Contains(" " + length + " bytes"))
                         {
@@ -325,7 +321,7 @@ namespace ErpAuth.Tests
             Assert.Throws<ArgumentNullException>(() => Kingdee.AppSignature("k", null));
             Assert.Throws<ArgumentNullException>(() => Kingdee.StringToSign("GET", null, "1", "2"));
             Assert.Throws<ArgumentNullException>(() => Kingdee.Signature("s", "GET", "/", null, "2"));
-            Assert.Throws<ArgumentNullException>(() => Kingdee.SignHeaders("id", "s", null, "/"));
+            Assert.Throws<ArgumentNullException>(() => Kingdee.GetSignHeaders("id", "s", null, "/"));
             Assert.Throws<ArgumentNullException>(() => Weaver.Sign("a", "s", null));
 
             var nul = Assert.Throws<ArgumentException>(() => Kingdee.AppSignature("k\0ey", "s"));
@@ -345,7 +341,7 @@ namespace ErpAuth.Tests
                 "GET\n%2F%E4%B8%AD%F0%9F%98%80\n\nx-api-nonce:1\nx-api-timestamp:2\n",
                 Kingdee.StringToSign("GET", "/中\U0001F600", "1", "2"));
             Assert.AreEqual(ManagedReference.AppSignature("金蝶", "密钥"), Kingdee.AppSignature("金蝶", "密钥"));
-            var e = Assert.Throws<ErpAuthException>(() => Kingdee.StringToSign("GET", "/中%", "1", "2"));
+            var e = Assert.Throws<ArgumentException>(() => Kingdee.StringToSign("GET", "/中%", "1", "2"));
             StringAssert.Contains("malformed percent escape", e.Message);
         }
 

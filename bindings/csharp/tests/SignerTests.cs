@@ -43,7 +43,7 @@ namespace ErpAuth.Tests
         {
             foreach (Dictionary<string, object> v in VectorTests.Section(VectorTests.Load("kingdee.json"), "api_signature"))
             {
-                using (KingdeeSigner signer = Kingdee.Signer((string)v["client_secret"]))
+                using (KingdeeSigner signer = new KingdeeSigner((string)v["client_secret"]))
                 {
                     Assert.AreEqual(
                         v["signature"],
@@ -52,7 +52,7 @@ namespace ErpAuth.Tests
             }
             foreach (Dictionary<string, object> v in VectorTests.Section(VectorTests.Load("weaver.json"), "sign"))
             {
-                using (WeaverSigner signer = Weaver.Signer((string)v["appid"], (string)v["secret"], (string)v["aes_key"]))
+                using (WeaverSigner signer = new WeaverSigner((string)v["appid"], (string)v["secret"], (string)v["aes_key"]))
                 {
                     Assert.AreEqual(v["sign"], signer.Sign(((JsonNumber)v["timestamp_ms"]).ToInt64()));
                 }
@@ -66,7 +66,7 @@ namespace ErpAuth.Tests
             for (int s = 0; s < RandomSigners; s++)
             {
                 string clientSecret = random.Text(32);
-                using (KingdeeSigner signer = Kingdee.Signer(clientSecret))
+                using (KingdeeSigner signer = new KingdeeSigner(clientSecret))
                 {
                     // Many requests per signer: the prepared key must not change between them.
                     for (int i = 0; i < RequestsPerSigner; i++)
@@ -97,7 +97,7 @@ namespace ErpAuth.Tests
                 string appid = random.Text(16);
                 string secret = random.Text(32);
                 string aesKey = random.KeyOfBytes(keyLengths[random.Next(keyLengths.Length)]);
-                using (WeaverSigner signer = Weaver.Signer(appid, secret, aesKey))
+                using (WeaverSigner signer = new WeaverSigner(appid, secret, aesKey))
                 {
                     for (int i = 0; i < RequestsPerSigner; i++)
                     {
@@ -124,7 +124,7 @@ namespace ErpAuth.Tests
                 // Escaped Chinese and space in the path, and raw Chinese in path and query.
                 "/%E9%87%91%E8%9D%B6%20*~/中文?名=金蝶*~",
             };
-            using (KingdeeSigner signer = Kingdee.Signer(clientSecret))
+            using (KingdeeSigner signer = new KingdeeSigner(clientSecret))
             {
                 foreach (string target in targets)
                 {
@@ -139,7 +139,7 @@ namespace ErpAuth.Tests
             foreach (string aesKey in new[] { "中文密钥*~+=", "金蝶 中文 *~+=&%abcd", "密钥 *~+=&% 中文 金蝶abcde" })
             {
                 Assert.That(Encoding.UTF8.GetByteCount(aesKey), Is.EqualTo(16).Or.EqualTo(24).Or.EqualTo(32), aesKey);
-                using (WeaverSigner signer = Weaver.Signer(appid, secret, aesKey))
+                using (WeaverSigner signer = new WeaverSigner(appid, secret, aesKey))
                 {
                     string expected = ManagedReference.WeaverSign(appid, secret, aesKey, 1700000000000);
                     Assert.AreEqual(expected, Weaver.Sign(appid, secret, aesKey, 1700000000000), aesKey);
@@ -155,9 +155,10 @@ namespace ErpAuth.Tests
             foreach (int length in new[] { 0, 1, 15, 17, 23, 25, 31, 33 })
             {
                 string key = pattern.Substring(0, length);
-                var e = Assert.Throws<ErpAuthException>(() => Weaver.Signer(Appid, Secret, key));
-                Assert.AreEqual(Status.InvalidArgument, e.Status);
-                StringAssert.Contains("aes_key", e.Message);
+                var e = Assert.Throws<ArgumentException>(() => new WeaverSigner(Appid, Secret, key));
+                Assert.AreEqual("aesKey", e.ParamName);
+                StringAssert.StartsWith("aesKey must be 16, 24 or 32 bytes", e.Message);
+                StringAssert.DoesNotContain("aes_key", e.Message);
                 StringAssert.Contains(" " + length + " bytes", e.Message);
                 StringAssert.DoesNotContain(Secret, e.Message);
                 if (length > 0)
@@ -165,12 +166,11 @@ namespace ErpAuth.Tests
                     StringAssert.DoesNotContain(key, e.Message);
                 }
                 // The same words as the one-shot function.
-                var oneShot = Assert.Throws<ErpAuthException>(() => Weaver.Sign(Appid, Secret, key, 1));
+                var oneShot = Assert.Throws<ArgumentException>(() => Weaver.Sign(Appid, Secret, key, 1));
                 Assert.AreEqual(oneShot.Message, e.Message);
             }
             // Bytes, not characters: 6 CJK characters are 18 bytes.
-            var wide = Assert.Throws<ErpAuthException>(() => Weaver.Signer(Appid, Secret, "中文中文中文"));
-            Assert.AreEqual(Status.InvalidArgument, wide.Status);
+            var wide = Assert.Throws<ArgumentException>(() => new WeaverSigner(Appid, Secret, "中文中文中文"));
             StringAssert.Contains(" 18 bytes", wide.Message);
             StringAssert.DoesNotContain("中文中文中文", wide.Message);
         }
@@ -187,16 +187,15 @@ namespace ErpAuth.Tests
                 new[] { "GET", "/p", "12a", "2", "nonce" },
                 new[] { "GET", "/p", "1", "2b", "timestamp" },
             };
-            using (KingdeeSigner signer = Kingdee.Signer(ClientSecret))
+            using (KingdeeSigner signer = new KingdeeSigner(ClientSecret))
             {
                 foreach (string[] r in badRequests)
                 {
                     string context = string.Join(" ", r, 0, 4);
-                    var e = Assert.Throws<ErpAuthException>(() => signer.Signature(r[0], r[1], r[2], r[3]), context);
-                    Assert.AreEqual(Status.InvalidArgument, e.Status, context);
+                    var e = Assert.Throws<ArgumentException>(() => signer.Signature(r[0], r[1], r[2], r[3]), context);
                     StringAssert.Contains(r[4], e.Message, context);
                     StringAssert.DoesNotContain(ClientSecret, e.Message, context);
-                    var oneShot = Assert.Throws<ErpAuthException>(() => Kingdee.Signature(ClientSecret, r[0], r[1], r[2], r[3]), context);
+                    var oneShot = Assert.Throws<ArgumentException>(() => Kingdee.Signature(ClientSecret, r[0], r[1], r[2], r[3]), context);
                     Assert.AreEqual(oneShot.Message, e.Message, context);
                 }
                 // A failure leaves the signer as it was.
@@ -209,11 +208,11 @@ namespace ErpAuth.Tests
         [Test]
         public void NullArgumentsAreArgumentNullExceptionsNamingTheParameter()
         {
-            Assert.AreEqual("clientSecret", Assert.Throws<ArgumentNullException>(() => Kingdee.Signer(null)).ParamName);
-            Assert.AreEqual("appid", Assert.Throws<ArgumentNullException>(() => Weaver.Signer(null, Secret, AesKey)).ParamName);
-            Assert.AreEqual("secret", Assert.Throws<ArgumentNullException>(() => Weaver.Signer(Appid, null, AesKey)).ParamName);
-            Assert.AreEqual("aesKey", Assert.Throws<ArgumentNullException>(() => Weaver.Signer(Appid, Secret, null)).ParamName);
-            using (KingdeeSigner signer = Kingdee.Signer(ClientSecret))
+            Assert.AreEqual("clientSecret", Assert.Throws<ArgumentNullException>(() => new KingdeeSigner(null)).ParamName);
+            Assert.AreEqual("appId", Assert.Throws<ArgumentNullException>(() => new WeaverSigner(null, Secret, AesKey)).ParamName);
+            Assert.AreEqual("secret", Assert.Throws<ArgumentNullException>(() => new WeaverSigner(Appid, null, AesKey)).ParamName);
+            Assert.AreEqual("aesKey", Assert.Throws<ArgumentNullException>(() => new WeaverSigner(Appid, Secret, null)).ParamName);
+            using (KingdeeSigner signer = new KingdeeSigner(ClientSecret))
             {
                 Assert.AreEqual("method", Assert.Throws<ArgumentNullException>(() => signer.Signature(null, "/", "1", "2")).ParamName);
                 Assert.AreEqual("pathAndQuery", Assert.Throws<ArgumentNullException>(() => signer.Signature("GET", null, "1", "2")).ParamName);
@@ -221,15 +220,15 @@ namespace ErpAuth.Tests
                 Assert.AreEqual("timestamp", Assert.Throws<ArgumentNullException>(() => signer.Signature("GET", "/", "1", null)).ParamName);
             }
             // What C or UTF-8 cannot carry is refused before the native call, as for the one-shot functions.
-            Assert.AreEqual("clientSecret", Assert.Throws<ArgumentException>(() => Kingdee.Signer("se\0cret")).ParamName);
-            Assert.AreEqual("secret", Assert.Throws<ArgumentException>(() => Weaver.Signer(Appid, "s\uD800", AesKey)).ParamName);
+            Assert.AreEqual("clientSecret", Assert.Throws<ArgumentException>(() => new KingdeeSigner("se\0cret")).ParamName);
+            Assert.AreEqual("secret", Assert.Throws<ArgumentException>(() => new WeaverSigner(Appid, "s\uD800", AesKey)).ParamName);
         }
 
         [Test]
         public void DisposeTwiceIsHarmlessAndUseAfterDisposeThrows()
         {
-            KingdeeSigner kingdee = Kingdee.Signer(ClientSecret);
-            WeaverSigner weaver = Weaver.Signer(Appid, Secret, AesKey);
+            KingdeeSigner kingdee = new KingdeeSigner(ClientSecret);
+            WeaverSigner weaver = new WeaverSigner(Appid, Secret, AesKey);
             Assert.AreEqual(ManagedReference.Signature(ClientSecret, "GET", "/p", "1", "2"), kingdee.Signature("GET", "/p", "1", "2"));
             Assert.AreEqual(ManagedReference.WeaverSign(Appid, Secret, AesKey, 1), weaver.Sign(1));
             kingdee.Dispose();
@@ -252,8 +251,8 @@ namespace ErpAuth.Tests
         [Test]
         public void ToStringNeverShowsASecret()
         {
-            KingdeeSigner kingdee = Kingdee.Signer(ClientSecret);
-            WeaverSigner weaver = Weaver.Signer(Appid, Secret, AesKey);
+            KingdeeSigner kingdee = new KingdeeSigner(ClientSecret);
+            WeaverSigner weaver = new WeaverSigner(Appid, Secret, AesKey);
             Assert.AreEqual("KingdeeSigner", kingdee.ToString());
             Assert.AreEqual("WeaverSigner[appid=weaverappid]", weaver.ToString());
             kingdee.Dispose();
@@ -275,8 +274,8 @@ namespace ErpAuth.Tests
             string clientSecret = "并发 " + Reserved;
             string aesKey = "金蝶 中文 *~+=&%abcd";
             var failures = new List<string>();
-            using (KingdeeSigner kingdee = Kingdee.Signer(clientSecret))
-            using (WeaverSigner weaver = Weaver.Signer(Appid, Secret, aesKey))
+            using (KingdeeSigner kingdee = new KingdeeSigner(clientSecret))
+            using (WeaverSigner weaver = new WeaverSigner(Appid, Secret, aesKey))
             {
                 SignatureTests.RunConcurrently(threads, t =>
                 {
@@ -313,7 +312,7 @@ namespace ErpAuth.Tests
             var timestamps = new long[threads][];
             var signs = new string[threads][];
             long before = NowMs();
-            using (WeaverSigner signer = Weaver.Signer(Appid, Secret, AesKey))
+            using (WeaverSigner signer = new WeaverSigner(Appid, Secret, AesKey))
             {
                 SignatureTests.RunConcurrently(threads, t =>
                 {
@@ -353,8 +352,8 @@ namespace ErpAuth.Tests
             string expectedSign = ManagedReference.WeaverSign(Appid, Secret, AesKey, 1700000000000);
             for (int round = 0; round < 20; round++)
             {
-                var kingdee = Kingdee.Signer(ClientSecret);
-                var weaver = Weaver.Signer(Appid, Secret, AesKey);
+                var kingdee = new KingdeeSigner(ClientSecret);
+                var weaver = new WeaverSigner(Appid, Secret, AesKey);
                 // Every result up to the ObjectDisposedException must still be right: a signer
                 // freed under a running call would give garbage or crash.
                 DisposeRace.Run(t =>
