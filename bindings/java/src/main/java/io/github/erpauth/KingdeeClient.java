@@ -1,7 +1,5 @@
 package io.github.erpauth;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,7 +23,7 @@ import java.util.Objects;
  * flight; a client that is never closed is freed after the garbage collector finds it
  * unreachable, but closing it (try-with-resources) frees it at a known time.
  */
-public final class KingdeeClient implements AutoCloseable {
+public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
     private static final int TOKEN_BUFFER = 256;
     private static final int HEADERS_BUFFER = 1024;
 
@@ -35,9 +33,9 @@ public final class KingdeeClient implements AutoCloseable {
 
     private KingdeeClient(Builder builder) {
         String json = builder.config.toJson();
-        ClientNatives.requireLoaded();
-        long address = NativeCall.newClient(json, ClientNatives::erpauth_kingdee_client_new);
-        this.handle = new NativeHandle("KingdeeClient", address, ClientNatives::erpauth_kingdee_client_free);
+        Natives.requireLoaded();
+        long address = NativeCall.newClient(json, Natives::erpauth_kingdee_client_new, "KingdeeClient.Builder");
+        this.handle = new NativeHandle("KingdeeClient", address, Natives::erpauth_kingdee_client_free);
         this.cleanable = HandleCleaner.register(this, handle);
         this.description = "KingdeeClient[clientId=" + builder.clientId + ", baseUrl=" + builder.baseUrl + "]";
     }
@@ -56,14 +54,10 @@ public final class KingdeeClient implements AutoCloseable {
      *     {@link Status#HTTP} or {@link Status#BAD_RESPONSE}
      * @throws IllegalStateException if the client is closed
      */
+    @Override
     public String appToken() {
-        long client = handle.acquire();
-        try {
-            return NativeCall.text(TOKEN_BUFFER, 0,
-                    s -> ClientNatives.erpauth_kingdee_client_app_token(client, s.out(), s.outCap(), s.outLen()));
-        } finally {
-            handle.release();
-        }
+        return handle.map(client -> NativeCall.text(TOKEN_BUFFER, 0,
+                    s -> Natives.erpauth_kingdee_client_app_token(client, s.out(), s.outCap(), s.outLen())));
     }
 
     /**
@@ -77,19 +71,47 @@ public final class KingdeeClient implements AutoCloseable {
      * @throws ErpAuthException as {@link #appToken()}, or {@link Status#INVALID_ARGUMENT}
      * @throws IllegalStateException if the client is closed
      */
+    @Override
     public Map<String, String> headers(String method, String pathAndQuery) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(pathAndQuery, "pathAndQuery");
-        long client = handle.acquire();
-        String lines;
-        try {
-            lines = NativeCall.text(HEADERS_BUFFER, NativeScratch.bound(method) + NativeScratch.bound(pathAndQuery),
-                    s -> ClientNatives.erpauth_kingdee_client_headers(client, s.string(method, "method"),
-                            s.string(pathAndQuery, "pathAndQuery"), s.out(), s.outCap(), s.outLen()));
-        } finally {
-            handle.release();
-        }
+        String lines = handle.map(client -> NativeCall.text(HEADERS_BUFFER,
+                NativeScratch.bound(method) + NativeScratch.bound(pathAndQuery),
+                s -> Natives.erpauth_kingdee_client_headers(client, s.string(method, "method"),
+                        s.string(pathAndQuery, "pathAndQuery"), s.out(), s.outCap(), s.outLen())));
         return Kingdee.parseHeaderLines(lines);
+    }
+
+    /**
+     * Performs one signed business call and returns the answer, whatever its HTTP status: the
+     * six gateway headers signed for this request, {@code app-token} and
+     * {@code X-GW-Router-Addr}. When the gateway answers 4010/4011 (token invalid or expired)
+     * the client fetches a new token once and sends the request once more; nothing else is
+     * retried.
+     *
+     * @param method GET, POST, PUT, DELETE or PATCH
+     * @param pathAndQuery the request target as sent, e.g. {@code /jdy/v2/bd/customer?page=1}
+     * @param body the body, sent as UTF-8; {@code null} for none
+     * @param contentType the body's type; {@code null} for {@code application/json}
+     * @throws ErpAuthException when no HTTP answer came ({@link Status#NETWORK}, a refused
+     *     token fetch) or the answer is over the size limit
+     * @throws IllegalStateException if the client is closed
+     */
+    public ErpAuthResponse call(String method, String pathAndQuery, String body, String contentType) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+        long arguments = NativeScratch.bound(method) + NativeScratch.bound(pathAndQuery) + NativeScratch.bound(body)
+                + NativeScratch.bound(contentType);
+        long response = handle.map(client -> NativeCall.newHandle(arguments,
+                s -> Natives.erpauth_kingdee_client_call(client, s.string(method, "method"),
+                        s.string(pathAndQuery, "pathAndQuery"), s.string(body, "body"),
+                        s.string(contentType, "contentType"), s.outLen())));
+        return ErpAuthResponse.read(response);
+    }
+
+    /** A call without a body, as {@link #call(String, String, String, String)}. */
+    public ErpAuthResponse call(String method, String pathAndQuery) {
+        return call(method, pathAndQuery, null, null);
     }
 
     /**
@@ -98,13 +120,9 @@ public final class KingdeeClient implements AutoCloseable {
      *
      * @throws IllegalStateException if the client is closed
      */
+    @Override
     public void invalidate() {
-        long client = handle.acquire();
-        try {
-            ClientNatives.erpauth_kingdee_client_invalidate(client);
-        } finally {
-            handle.release();
-        }
+        handle.run(client -> Natives.erpauth_kingdee_client_invalidate(client));
     }
 
     /** Frees the native client after the calls in flight return. Closing twice is harmless. */
@@ -128,8 +146,7 @@ public final class KingdeeClient implements AutoCloseable {
      * Typed configuration of a {@link KingdeeClient}. Setters reject {@code null}; the
      * native library checks the values when {@link #build()} runs.
      */
-    public static final class Builder {
-        private final ConfigJson config = new ConfigJson();
+    public static final class Builder extends ClientBuilder<Builder> {
         private String clientId;
         private String baseUrl = "https://api.kingdee.com";
 
@@ -137,40 +154,36 @@ public final class KingdeeClient implements AutoCloseable {
 
         /** The app's client id ({@code X-Api-ClientID}). Required. */
         public Builder clientId(String clientId) {
-            config.put("client_id", clientId);
+            put("client_id", clientId, "clientId");
             this.clientId = clientId;
             return this;
         }
 
         /** The app's client secret (signs every request). Required. */
         public Builder clientSecret(String clientSecret) {
-            config.put("client_secret", clientSecret);
-            return this;
+            return put("client_secret", clientSecret, "clientSecret");
         }
 
         /** The account authorization's app key. Required. */
         public Builder appKey(String appKey) {
-            config.put("app_key", appKey);
-            return this;
+            return put("app_key", appKey, "appKey");
         }
 
         /** The account authorization's app secret (rotates every 24 h). Required. */
         public Builder appSecret(String appSecret) {
-            config.put("app_secret", appSecret);
-            return this;
+            return put("app_secret", appSecret, "appSecret");
         }
 
         /** The gateway, default {@code https://api.kingdee.com}. */
         public Builder baseUrl(String baseUrl) {
-            config.put("base_url", baseUrl);
+            put("base_url", baseUrl, "baseUrl");
             this.baseUrl = baseUrl;
             return this;
         }
 
         /** Ask for the app-token of this cloud-account user of the same enterprise. */
         public Builder uid(String uid) {
-            config.put("uid", uid);
-            return this;
+            return put("uid", uid, "uid");
         }
 
         /** Ask for the app-token of this cloud-account user of the same enterprise. */
@@ -181,53 +194,14 @@ public final class KingdeeClient implements AutoCloseable {
 
         /** The account's domain, e.g. {@code https://tf.jdy.com}, sent as {@code X-GW-Router-Addr}. */
         public Builder domain(String domain) {
-            config.put("domain", domain);
-            return this;
-        }
-
-        /** Bound on each whole request, connect to last byte (default 10 s; whole milliseconds). */
-        public Builder timeout(Duration timeout) {
-            config.put("timeout_ms", Objects.requireNonNull(timeout, "timeout").toMillis());
-            return this;
-        }
-
-        /** Refresh the token this long before it ends (default 5 min, at most a tenth of its life; whole seconds). */
-        public Builder refreshMargin(Duration margin) {
-            config.put("refresh_margin_s", Objects.requireNonNull(margin, "margin").getSeconds());
-            return this;
-        }
-
-        /** Which certificate authorities to trust (default {@link TlsRoots#WEBPKI}). */
-        public Builder tlsRoots(TlsRoots roots) {
-            config.put("tls_roots", Objects.requireNonNull(roots, "roots").configValue);
-            return this;
-        }
-
-        /** A PEM file of the certificate authorities to trust instead of the built-in web roots, e.g. an internal CA. */
-        public Builder caFile(Path pemFile) {
-            config.put("ca_file", Objects.requireNonNull(pemFile, "pemFile").toString());
-            return this;
-        }
-
-        /** An HTTP proxy such as {@code http://user:pass@proxy:3128}. Without one, no proxy is used. */
-        public Builder proxy(String proxyUrl) {
-            config.put("proxy", proxyUrl);
-            return this;
-        }
-
-        /**
-         * Use the proxy of the environment variables {@code HTTPS_PROXY}/{@code HTTP_PROXY}
-         * (never used unless asked for, so that an intranet server is not sent to a proxy).
-         */
-        public Builder proxyFromEnvironment() {
-            config.put("proxy", "env");
-            return this;
+            return put("domain", domain, "domain");
         }
 
         /**
          * Creates the client. No request is made yet.
          *
-         * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} naming the missing or bad setting
+         * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} naming the builder method of
+         *     the missing or bad setting
          */
         public KingdeeClient build() {
             return new KingdeeClient(this);

@@ -27,10 +27,10 @@ public final class KingdeeSigner implements AutoCloseable {
 
     KingdeeSigner(String clientSecret) {
         Objects.requireNonNull(clientSecret, "clientSecret");
-        SignerNatives.requireLoaded();
+        Natives.requireLoaded();
         long address = NativeCall.newHandle(NativeScratch.bound(clientSecret),
-                s -> SignerNatives.erpauth_kingdee_signer_new(s.string(clientSecret, "clientSecret"), s.outLen()));
-        this.handle = new NativeHandle("KingdeeSigner", address, SignerNatives::erpauth_kingdee_signer_free);
+                s -> Natives.erpauth_kingdee_signer_new(s.string(clientSecret, "clientSecret"), s.outLen()));
+        this.handle = new NativeHandle("KingdeeSigner", address, Natives::erpauth_kingdee_signer_free);
         this.cleanable = HandleCleaner.register(this, handle);
     }
 
@@ -51,15 +51,10 @@ public final class KingdeeSigner implements AutoCloseable {
         Objects.requireNonNull(timestamp, "timestamp");
         long arguments = NativeScratch.bound(method) + NativeScratch.bound(pathAndQuery) + NativeScratch.bound(nonce)
                 + NativeScratch.bound(timestamp);
-        long signer = handle.acquire();
-        try {
-            return NativeCall.text(SIGNATURE_BUFFER, arguments,
-                    s -> SignerNatives.erpauth_kingdee_signer_signature(signer, s.string(method, "method"),
+        return handle.map(signer -> NativeCall.text(SIGNATURE_BUFFER, arguments,
+                    s -> Natives.erpauth_kingdee_signer_signature(signer, s.string(method, "method"),
                             s.string(pathAndQuery, "pathAndQuery"), s.string(nonce, "nonce"),
-                            s.string(timestamp, "timestamp"), s.out(), s.outCap(), s.outLen()));
-        } finally {
-            handle.release();
-        }
+                            s.string(timestamp, "timestamp"), s.out(), s.outCap(), s.outLen())));
     }
 
     /** Frees the native signer after the calls in flight return. Closing twice is harmless. */

@@ -41,6 +41,16 @@ final class NativeCall {
      *     (the sum of {@link NativeScratch#bound(String)})
      */
     static String text(int firstSize, long argumentBytes, TextFunction function) {
+        return output(firstSize, argumentBytes, function, false);
+    }
+
+    /** As {@link #text(int, long, TextFunction)}, for output that is bytes, not UTF-8 text. */
+    static byte[] bytes(int firstSize, long argumentBytes, TextFunction function) {
+        return output(firstSize, argumentBytes, function, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T output(int firstSize, long argumentBytes, TextFunction function, boolean bytes) {
         int outCap = firstSize;
         for (int attempt = 1; ; attempt++) {
             NativeScratch scratch = NativeScratch.begin(outCap, argumentBytes);
@@ -48,7 +58,8 @@ final class NativeCall {
             int status = function.call(scratch);
             long length = scratch.outLenValue();
             if (status == OK) {
-                return scratch.outText(checkedLength(length, outCap - 1L));
+                int n = checkedLength(length, outCap - 1L);
+                return (T) (bytes ? scratch.outBytes(n) : scratch.outText(n));
             }
             if (status != BUFFER_TOO_SMALL) {
                 throw lastError(status);
@@ -69,8 +80,16 @@ final class NativeCall {
      * @return the client's address, never 0
      */
     static long newClient(String configJson, NewClientFunction function) {
+        return newClient(configJson, function, null);
+    }
+
+    /**
+     * As {@link #newClient(String, NewClientFunction)}, with errors naming the settings of
+     * {@code builder} (e.g. {@code "KingdeeClient.Builder"}).
+     */
+    static long newClient(String configJson, NewClientFunction function, String builder) {
         return newHandle(NativeScratch.bound(configJson),
-                s -> function.call(s.string(configJson, "configuration"), s.outLen()));
+                s -> function.call(s.string(configJson, "configuration"), s.outLen()), builder);
     }
 
     /**
@@ -90,6 +109,10 @@ final class NativeCall {
      * @return the handle's address, never 0
      */
     static long newHandle(long argumentBytes, NewHandleFunction function) {
+        return newHandle(argumentBytes, function, null);
+    }
+
+    private static long newHandle(long argumentBytes, NewHandleFunction function, String builder) {
         NativeScratch scratch = NativeScratch.begin(0, argumentBytes);
         scratch.clearOutLen();
         int status;
@@ -100,7 +123,7 @@ final class NativeCall {
         }
         long handle = scratch.outLenValue();
         if (status != OK) {
-            throw lastError(status);
+            throw lastError(status, builder);
         }
         if (handle == 0) {
             throw new ErpAuthException(Status.INTERNAL, "erpauth returned OK and no handle: a bug, please report it");
@@ -122,15 +145,20 @@ final class NativeCall {
      * Must run on the thread that made the failing call, before any other erpauth call.
      */
     static ErpAuthException lastError(int statusCode) {
-        Status status = Status.fromCode(statusCode);
+        return lastError(statusCode, null);
+    }
+
+    private static ErpAuthException lastError(int statusCode, String builder) {
+        Status status = Status.ofFailure(statusCode);
         String message = lastErrorMessage();
-        if (status == Status.INTERNAL && statusCode != Status.INTERNAL.code()) {
+        if (message.isEmpty()) {
+            message = "erpauth failed with status " + statusCode + " and gave no message";
+        }
+        if (status == null) {
+            status = Status.INTERNAL;
             message = "erpauth returned status " + statusCode + ", unknown to this binding: " + message;
         }
-        if (message.isEmpty()) {
-            message = "erpauth failed with " + status + " and gave no message";
-        }
-        return new ErpAuthException(status, message);
+        return new ErpAuthException(status, ErrorText.translate(status, message, builder));
     }
 
     private static String lastErrorMessage() {

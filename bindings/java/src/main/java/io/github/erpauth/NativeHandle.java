@@ -39,12 +39,48 @@ final class NativeHandle {
         this.free = free;
     }
 
+    /** One call on the handle's address. */
+    interface Call<T> {
+        T apply(long address);
+    }
+
+    /** One call on the handle's address that returns nothing. */
+    interface VoidCall {
+        void apply(long address);
+    }
+
     /**
-     * The handle's address, for one call; {@link #release()} must follow in a {@code finally}.
+     * Runs {@code call} with the handle's address, counted in flight so that {@link #free()}
+     * waits for it: the one guarded way to use the address.
      *
      * @throws IllegalStateException after {@link #free()} has begun
      */
-    long acquire() {
+    <T> T map(Call<T> call) {
+        long address = acquire();
+        try {
+            return call.apply(address);
+        } finally {
+            release();
+        }
+    }
+
+    /** As {@link #map(Call)}, for a call that returns nothing. */
+    void run(VoidCall call) {
+        long address = acquire();
+        try {
+            call.apply(address);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The handle's address, for one call; {@link #release()} must follow in a {@code finally}.
+     * Only {@link #map(Call)} and {@link #run(VoidCall)} use it.
+     *
+     * @throws IllegalStateException after {@link #free()} has begun
+     */
+    private long acquire() {
         if ((state.getAndIncrement() & CLOSED) != 0) {
             release();
             throw new IllegalStateException(owner + " is closed");
@@ -52,7 +88,7 @@ final class NativeHandle {
         return address;
     }
 
-    void release() {
+    private void release() {
         if (state.decrementAndGet() == CLOSED) {
             // The last call in flight of a closing handle: wake free().
             synchronized (this) {

@@ -147,6 +147,15 @@ final class NativeScratch {
         return buffer.getLong(OUT_LEN_OFFSET);
     }
 
+    /** A copy of the first {@code length} bytes of the output buffer. */
+    byte[] outBytes(int length) {
+        byte[] bytes = new byte[length];
+        buffer.position(OUT_OFFSET);
+        buffer.get(bytes, 0, length);
+        buffer.clear();
+        return bytes;
+    }
+
     /** The first {@code length} bytes of the output buffer as UTF-8. */
     String outText(int length) {
         // Copied through a reused array: the String makes its own copy anyway, and a

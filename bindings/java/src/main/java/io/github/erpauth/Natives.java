@@ -5,7 +5,9 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
- * JNA direct mapping of the signature functions of the C ABI ({@code include/erpauth.h}).
+ * JNA direct mapping of the C ABI ({@code include/erpauth.h}): the one class through which the
+ * binding calls the native library. Opaque handles (clients, signers) are their address in a
+ * {@code long}.
  *
  * <p>Type mapping, chosen so that it is exact by construction:
  * <ul>
@@ -85,4 +87,53 @@ final class Natives {
 
     static native int erpauth_weaver_sign(long appid, long secret, long aesKey, long timestampMs,
             long out, long outCap, long outLen);
+
+    // ---- signers ----
+
+    static native int erpauth_kingdee_signer_new(long clientSecret, long outSigner);
+
+    static native int erpauth_kingdee_signer_signature(long signer, long method, long pathAndQuery, long nonce,
+            long timestamp, long out, long outCap, long outLen);
+
+    static native void erpauth_kingdee_signer_free(long signer);
+
+    static native int erpauth_weaver_signer_new(long appid, long secret, long aesKey, long outSigner);
+
+    static native int erpauth_weaver_signer_sign(long signer, long timestampMs, long out, long outCap, long outLen);
+
+    static native void erpauth_weaver_signer_free(long signer);
+
+    // ---- clients ----
+
+    static native int erpauth_kingdee_client_new(long configJson, long outClient);
+
+    static native int erpauth_kingdee_client_app_token(long client, long out, long outCap, long outLen);
+
+    static native int erpauth_kingdee_client_headers(long client, long method, long pathAndQuery,
+            long out, long outCap, long outLen);
+
+    static native void erpauth_kingdee_client_invalidate(long client);
+
+    static native int erpauth_kingdee_client_call(long client, long method, long pathAndQuery, long body,
+            long contentType, long outResponse);
+
+    static native int erpauth_response_status(long response);
+
+    static native int erpauth_response_body(long response, long out, long outCap, long outLen);
+
+    static native void erpauth_response_free(long response);
+
+    static native void erpauth_kingdee_client_free(long client);
+
+    static native int erpauth_weaver_client_new(long configJson, long outClient);
+
+    static native int erpauth_weaver_client_token(long client, long userType, long userContain,
+            long out, long outCap, long outLen);
+
+    static native int erpauth_weaver_client_userid(long client, long userType, long userContain,
+            long out, long outCap, long outLen);
+
+    static native void erpauth_weaver_client_invalidate(long client);
+
+    static native void erpauth_weaver_client_free(long client);
 }

@@ -1,21 +1,23 @@
 package io.github.erpauth;
 
 /**
- * The status codes of the erpauth C ABI ({@code erpauth_status}), carried by
- * {@link ErpAuthException#getStatus()}.
+ * What kind of failure an {@link ErpAuthException} reports ({@link ErpAuthException#getStatus()}).
+ * The numbers are those of the C ABI's {@code erpauth_status}.
  */
 public enum Status {
-    /** Success (never carried by an exception). */
-    OK(0),
-    /** The output buffer was too small (handled inside the binding; never carried by an exception). */
-    BUFFER_TOO_SMALL(1),
-    /** A null where a value is required, text that is not Unicode, a malformed escape, a bad key or a bad configuration. */
+    /**
+     * A bad argument or setting: a malformed escape, a bad key, text that is not Unicode, a
+     * missing builder setting. The message names the Java parameter or builder method.
+     */
     INVALID_ARGUMENT(2),
-    /** DNS, connect, TLS, I/O or timeout. */
+    /** DNS, connect, TLS, I/O or timeout. Usually worth retrying later. */
     NETWORK(3),
-    /** An unexpected HTTP status with no usable body. */
+    /** An unexpected HTTP status with no usable body (see {@link ErpAuthException#getHttpStatus()}). */
     HTTP(4),
-    /** The server answered and refused; the message holds the server's own code and words. */
+    /**
+     * The server answered and refused; see {@link ErpAuthException#getServerCode()} and
+     * {@link ErpAuthException#getServerMessage()}.
+     */
     REJECTED(5),
     /** The answer was not of the documented shape. */
     BAD_RESPONSE(6),
@@ -33,20 +35,13 @@ public enum Status {
         return code;
     }
 
-    /**
-     * The constant for a numeric code; {@link #INTERNAL} for a code this
-     * version of the binding does not know.
-     */
-    public static Status fromCode(int code) {
-        switch (code) {
-            case 0: return OK;
-            case 1: return BUFFER_TOO_SMALL;
-            case 2: return INVALID_ARGUMENT;
-            case 3: return NETWORK;
-            case 4: return HTTP;
-            case 5: return REJECTED;
-            case 6: return BAD_RESPONSE;
-            default: return INTERNAL;
+    /** The constant for a failure code of the C ABI; {@code null} for one this binding does not know. */
+    static Status ofFailure(int code) {
+        for (Status status : values()) {
+            if (status.code == code) {
+                return status;
+            }
         }
+        return null;
     }
 }

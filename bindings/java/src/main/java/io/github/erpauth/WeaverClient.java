@@ -1,7 +1,9 @@
 package io.github.erpauth;
 
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,7 +26,7 @@ import java.util.Objects;
  * sign never used before. {@link #close()} waits for calls in flight; a client that is never
  * closed is freed after the garbage collector finds it unreachable.
  */
-public final class WeaverClient implements AutoCloseable {
+public final class WeaverClient implements WeaverAuth, AutoCloseable {
     private static final int TOKEN_BUFFER = 256;
 
     /** The e9 {@code userType} values: which attribute of the user {@code userContain} holds. */
@@ -57,13 +59,15 @@ public final class WeaverClient implements AutoCloseable {
     private final NativeHandle handle;
     private final HandleCleaner.Cleanable cleanable;
     private final String description;
+    private final String appid;
 
     private WeaverClient(Builder builder) {
         String json = builder.config.toJson();
-        ClientNatives.requireLoaded();
-        long address = NativeCall.newClient(json, ClientNatives::erpauth_weaver_client_new);
-        this.handle = new NativeHandle("WeaverClient", address, ClientNatives::erpauth_weaver_client_free);
+        Natives.requireLoaded();
+        long address = NativeCall.newClient(json, Natives::erpauth_weaver_client_new, "WeaverClient.Builder");
+        this.handle = new NativeHandle("WeaverClient", address, Natives::erpauth_weaver_client_free);
         this.cleanable = HandleCleaner.register(this, handle);
+        this.appid = builder.appid;
         this.description = "WeaverClient[appid=" + builder.appid + ", baseUrl=" + builder.baseUrl + "]";
     }
 
@@ -80,57 +84,86 @@ public final class WeaverClient implements AutoCloseable {
      *     {@link Status#BAD_RESPONSE}
      * @throws IllegalStateException if the client is closed
      */
+    @Override
     public String token() {
-        return token((String) null, null);
-    }
-
-    /** The token for one user, as {@link #token(String, String)}. */
-    public String token(UserType userType, String userContain) {
-        return token(Objects.requireNonNull(userType, "userType").wireName, userContain);
+        return tokenOf(null, null);
     }
 
     /**
      * The token for the user whose {@code userType} attribute is {@code userContain}
-     * ({@code "loginid"}, {@code "zhangs"}), or the plain app token when both are {@code null}.
-     * Cached per pair.
+     * ({@link UserType#LOGINID}, {@code "zhangs"}); cached per user.
      *
-     * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} if only one of the two is given;
-     *     otherwise as {@link #token()}
+     * @throws NullPointerException naming {@code userType} or {@code userContain}
+     * @throws ErpAuthException as {@link #token()}
      * @throws IllegalStateException if the client is closed
      */
-    public String token(String userType, String userContain) {
-        long client = handle.acquire();
-        try {
-            return NativeCall.text(TOKEN_BUFFER, NativeScratch.bound(userType) + NativeScratch.bound(userContain),
-                    s -> ClientNatives.erpauth_weaver_client_token(client, s.string(userType, "userType"),
-                            s.string(userContain, "userContain"), s.out(), s.outCap(), s.outLen()));
-        } finally {
-            handle.release();
-        }
-    }
-
-    /** The encrypted user id for one user, as {@link #userid(String, String)}. */
-    public String userid(UserType userType, String userContain) {
-        return userid(Objects.requireNonNull(userType, "userType").wireName, userContain);
+    @Override
+    public String token(UserType userType, String userContain) {
+        Objects.requireNonNull(userType, "userType");
+        Objects.requireNonNull(userContain, "userContain");
+        return tokenOf(userType.wireName, userContain);
     }
 
     /**
      * The encrypted user id the server returned with that user's token (same cache entry as
-     * {@link #token(String, String)}, fetched if needed), for the calls that check user rights.
+     * {@link #token(UserType, String)}, fetched if needed), for the calls that check user rights.
      *
-     * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} unless both are given;
-     *     otherwise as {@link #token()}
+     * @throws NullPointerException naming {@code userType} or {@code userContain}
+     * @throws ErpAuthException as {@link #token()}
      * @throws IllegalStateException if the client is closed
      */
-    public String userid(String userType, String userContain) {
-        long client = handle.acquire();
-        try {
-            return NativeCall.text(TOKEN_BUFFER, NativeScratch.bound(userType) + NativeScratch.bound(userContain),
-                    s -> ClientNatives.erpauth_weaver_client_userid(client, s.string(userType, "userType"),
-                            s.string(userContain, "userContain"), s.out(), s.outCap(), s.outLen()));
-        } finally {
-            handle.release();
+    public String userid(UserType userType, String userContain) {
+        Objects.requireNonNull(userType, "userType");
+        Objects.requireNonNull(userContain, "userContain");
+        return useridOf(userType.wireName, userContain);
+    }
+
+    /**
+     * The headers of an e9 business call without a user, in order: {@code appid},
+     * {@code token} (the plain app token).
+     *
+     * @return an unmodifiable map in that order
+     */
+    @Override
+    public Map<String, String> headers() {
+        return headerMap(token(), null);
+    }
+
+    /**
+     * The headers of an e9 business call as one user, in order: {@code appid}, {@code token}
+     * (that user's token) and {@code userid} (the encrypted user id the server returned with it).
+     *
+     * @return an unmodifiable map in that order
+     */
+    @Override
+    public Map<String, String> headers(UserType userType, String userContain) {
+        String token = token(userType, userContain);
+        return headerMap(token, userid(userType, userContain));
+    }
+
+    private Map<String, String> headerMap(String token, String userid) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("appid", appid);
+        headers.put("token", token);
+        if (userid != null) {
+            headers.put("userid", userid);
         }
+        return Collections.unmodifiableMap(headers);
+    }
+
+    /** The token for a wire userType, for tests of what the server answers to any text. */
+    String tokenOf(String userType, String userContain) {
+        return handle.map(client -> NativeCall.text(TOKEN_BUFFER,
+                NativeScratch.bound(userType) + NativeScratch.bound(userContain),
+                s -> Natives.erpauth_weaver_client_token(client, s.string(userType, "userType"),
+                        s.string(userContain, "userContain"), s.out(), s.outCap(), s.outLen())));
+    }
+
+    String useridOf(String userType, String userContain) {
+        return handle.map(client -> NativeCall.text(TOKEN_BUFFER,
+                NativeScratch.bound(userType) + NativeScratch.bound(userContain),
+                s -> Natives.erpauth_weaver_client_userid(client, s.string(userType, "userType"),
+                        s.string(userContain, "userContain"), s.out(), s.outCap(), s.outLen())));
     }
 
     /**
@@ -139,13 +172,9 @@ public final class WeaverClient implements AutoCloseable {
      *
      * @throws IllegalStateException if the client is closed
      */
+    @Override
     public void invalidate() {
-        long client = handle.acquire();
-        try {
-            ClientNatives.erpauth_weaver_client_invalidate(client);
-        } finally {
-            handle.release();
-        }
+        handle.run(client -> Natives.erpauth_weaver_client_invalidate(client));
     }
 
     /** Frees the native client after the calls in flight return. Closing twice is harmless. */
@@ -169,8 +198,7 @@ public final class WeaverClient implements AutoCloseable {
      * Typed configuration of a {@link WeaverClient}. Setters reject {@code null}; the native
      * library checks the values when {@link #build()} runs.
      */
-    public static final class Builder {
-        private final ConfigJson config = new ConfigJson();
+    public static final class Builder extends ClientBuilder<Builder> {
         private String appid;
         private String baseUrl;
 
@@ -178,79 +206,39 @@ public final class WeaverClient implements AutoCloseable {
 
         /** The OA server, e.g. {@code http://oa.example.com:8080}. Required. */
         public Builder baseUrl(String baseUrl) {
-            config.put("base_url", baseUrl);
+            put("base_url", baseUrl, "baseUrl");
             this.baseUrl = baseUrl;
             return this;
         }
 
         /** The application id issued by the OA administrator. Required. */
         public Builder appid(String appid) {
-            config.put("appid", appid);
+            put("appid", appid, "appid");
             this.appid = appid;
             return this;
         }
 
         /** The application secret. Required. */
         public Builder secret(String secret) {
-            config.put("secret", secret);
-            return this;
+            return put("secret", secret, "secret");
         }
 
         /** The AES key: 16, 24 or 32 bytes of UTF-8. Required. */
         public Builder aesKey(String aesKey) {
-            config.put("aes_key", aesKey);
-            return this;
+            return put("aes_key", aesKey, "aesKey");
         }
 
         /** How long the server keeps a token (default 30 min; whole seconds). */
         public Builder tokenTtl(Duration ttl) {
-            config.put("token_ttl_s", Objects.requireNonNull(ttl, "ttl").getSeconds());
-            return this;
-        }
-
-        /** Bound on each whole request, connect to last byte (default 10 s; whole milliseconds). */
-        public Builder timeout(Duration timeout) {
-            config.put("timeout_ms", Objects.requireNonNull(timeout, "timeout").toMillis());
-            return this;
-        }
-
-        /** Refresh a token this long before it ends (default 5 min, at most a tenth of its life; whole seconds). */
-        public Builder refreshMargin(Duration margin) {
-            config.put("refresh_margin_s", Objects.requireNonNull(margin, "margin").getSeconds());
-            return this;
-        }
-
-        /** Which certificate authorities to trust (default {@link TlsRoots#WEBPKI}). */
-        public Builder tlsRoots(TlsRoots roots) {
-            config.put("tls_roots", Objects.requireNonNull(roots, "roots").configValue);
-            return this;
-        }
-
-        /** A PEM file of the certificate authorities to trust instead of the built-in web roots, e.g. an internal CA. */
-        public Builder caFile(Path pemFile) {
-            config.put("ca_file", Objects.requireNonNull(pemFile, "pemFile").toString());
-            return this;
-        }
-
-        /** An HTTP proxy such as {@code http://user:pass@proxy:3128}. Without one, no proxy is used. */
-        public Builder proxy(String proxyUrl) {
-            config.put("proxy", proxyUrl);
-            return this;
-        }
-
-        /**
-         * Use the proxy of the environment variables {@code HTTPS_PROXY}/{@code HTTP_PROXY}
-         * (never used unless asked for, so that an intranet server is not sent to a proxy).
-         */
-        public Builder proxyFromEnvironment() {
-            config.put("proxy", "env");
+            config.put("token_ttl_s", whole(ttl, "tokenTtl", SECONDS, "seconds"));
             return this;
         }
 
         /**
          * Creates the client. No request is made yet.
          *
-         * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} naming the missing or bad setting
+         * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} naming the builder method of
+         *     the missing or bad setting
          */
         public WeaverClient build() {
             return new WeaverClient(this);

@@ -29,12 +29,12 @@ public final class WeaverSigner implements AutoCloseable {
         Objects.requireNonNull(appid, "appid");
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(aesKey, "aesKey");
-        SignerNatives.requireLoaded();
+        Natives.requireLoaded();
         long address = NativeCall.newHandle(
                 NativeScratch.bound(appid) + NativeScratch.bound(secret) + NativeScratch.bound(aesKey),
-                s -> SignerNatives.erpauth_weaver_signer_new(s.string(appid, "appid"), s.string(secret, "secret"),
+                s -> Natives.erpauth_weaver_signer_new(s.string(appid, "appid"), s.string(secret, "secret"),
                         s.string(aesKey, "aesKey"), s.outLen()));
-        this.handle = new NativeHandle("WeaverSigner", address, SignerNatives::erpauth_weaver_signer_free);
+        this.handle = new NativeHandle("WeaverSigner", address, Natives::erpauth_weaver_signer_free);
         this.cleanable = HandleCleaner.register(this, handle);
         this.description = "WeaverSigner[appid=" + appid + "]";
     }
@@ -57,13 +57,8 @@ public final class WeaverSigner implements AutoCloseable {
      * @throws IllegalStateException if the signer is closed
      */
     public String sign(long timestampMs) {
-        long signer = handle.acquire();
-        try {
-            return NativeCall.text(SIGN_BUFFER, 0,
-                    s -> SignerNatives.erpauth_weaver_signer_sign(signer, timestampMs, s.out(), s.outCap(), s.outLen()));
-        } finally {
-            handle.release();
-        }
+        return handle.map(signer -> NativeCall.text(SIGN_BUFFER, 0,
+                    s -> Natives.erpauth_weaver_signer_sign(signer, timestampMs, s.out(), s.outCap(), s.outLen())));
     }
 
     /** Frees the native signer after the calls in flight return. Closing twice is harmless. */

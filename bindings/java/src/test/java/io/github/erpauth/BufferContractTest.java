@@ -1,6 +1,8 @@
 package io.github.erpauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,20 +106,25 @@ class BufferContractTest {
     void longErrorMessagesAreReadWhole() {
         // The library names an unknown config key in its message; a long key makes a long message.
         String key = "k" + new String(new char[900]).replace('\0', 'x');
-        ClientNatives.requireLoaded();
+        Natives.requireLoaded();
         ErpAuthException e = assertThrows(ErpAuthException.class,
-                () -> NativeCall.newClient("{\"" + key + "\":1}", ClientNatives::erpauth_weaver_client_new));
+                () -> NativeCall.newClient("{\"" + key + "\":1}", Natives::erpauth_weaver_client_new));
         assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
         assertTrue(e.getMessage().contains(key), "message cut short: " + e.getMessage().length() + " chars");
     }
 
     @Test
     void unknownStatusCodesAreReportedAsInternal() {
-        assertEquals(Status.INTERNAL, Status.fromCode(99));
-        assertEquals(Status.REJECTED, Status.fromCode(5));
+        assertNull(Status.ofFailure(99));
+        assertNull(Status.ofFailure(0), "success is not a failure status");
+        assertNull(Status.ofFailure(1), "buffer too small never reaches the caller");
+        assertEquals(Status.REJECTED, Status.ofFailure(5));
         for (Status s : Status.values()) {
-            assertEquals(s, Status.fromCode(s.code()));
+            assertEquals(s, Status.ofFailure(s.code()));
         }
+        ErpAuthException unknown = NativeCall.lastError(99);
+        assertEquals(Status.INTERNAL, unknown.getStatus());
+        assertTrue(unknown.getMessage().startsWith("erpauth returned status 99, unknown to this binding"), unknown.getMessage());
     }
 
     @Test

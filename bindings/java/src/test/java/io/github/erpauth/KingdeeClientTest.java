@@ -3,6 +3,8 @@ package io.github.erpauth;
 import static io.github.erpauth.Emulator.KINGDEE_APP_SECRET;
 import static io.github.erpauth.Emulator.KINGDEE_CLIENT_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -156,34 +158,48 @@ class KingdeeClientTest {
         ErpAuthException missing = assertThrows(ErpAuthException.class, () -> KingdeeClient.builder()
                 .clientSecret("s").appKey("k").appSecret("a").build());
         assertEquals(Status.INVALID_ARGUMENT, missing.getStatus());
-        assertTrue(missing.getMessage().contains("client_id"), missing.getMessage());
+        assertTrue(missing.getMessage().startsWith("KingdeeClient.Builder.clientId(...) is required"), missing.getMessage());
 
         ErpAuthException url = assertThrows(ErpAuthException.class,
                 () -> emulator.kingdee().baseUrl("api.kingdee.com").build());
-        assertTrue(url.getMessage().contains("base_url"), url.getMessage());
+        assertTrue(url.getMessage().startsWith("KingdeeClient.Builder.baseUrl(...) must be"), url.getMessage());
 
         ErpAuthException timeout = assertThrows(ErpAuthException.class,
                 () -> emulator.kingdee().timeout(Duration.ZERO).build());
-        assertTrue(timeout.getMessage().contains("timeout_ms"), timeout.getMessage());
+        assertTrue(timeout.getMessage().startsWith("KingdeeClient.Builder.timeout(...) must be"), timeout.getMessage());
 
         ErpAuthException roots = assertThrows(ErpAuthException.class, () -> emulator.kingdee()
                 .tlsRoots(TlsRoots.SYSTEM).caFile(java.nio.file.Paths.get("/nonexistent.pem")).build());
-        assertTrue(roots.getMessage().contains("ca_file"), roots.getMessage());
+        assertTrue(roots.getMessage().contains("caFile(...) cannot be combined with tlsRoots(...)"), roots.getMessage());
 
         ErpAuthException margin = assertThrows(ErpAuthException.class,
                 () -> emulator.kingdee().refreshMargin(Duration.ofDays(2)).build());
-        assertTrue(margin.getMessage().contains("refresh_margin_s"), margin.getMessage());
+        assertTrue(margin.getMessage().startsWith("KingdeeClient.Builder.refreshMargin(...) must be"), margin.getMessage());
 
         ErpAuthException proxy = assertThrows(ErpAuthException.class,
                 () -> emulator.kingdee().proxy("not a proxy url").build());
-        assertTrue(proxy.getMessage().contains("proxy"), proxy.getMessage());
+        assertTrue(proxy.getMessage().startsWith("KingdeeClient.Builder.proxy(...) is not"), proxy.getMessage());
 
         ErpAuthException caFile = assertThrows(ErpAuthException.class,
                 () -> emulator.kingdee().caFile(java.nio.file.Paths.get("/nonexistent/ca.pem")).build());
-        assertTrue(caFile.getMessage().contains("ca_file"), caFile.getMessage());
+        assertTrue(caFile.getMessage().startsWith("KingdeeClient.Builder.caFile(...): cannot read"), caFile.getMessage());
+        for (ErpAuthException e : new ErpAuthException[] {missing, url, timeout, roots, margin, proxy, caFile}) {
+            assertFalse(e.getMessage().matches("(?s).*\\b[a-z]+_[a-z_]+\\b.*"), "a JSON key in: " + e.getMessage());
+        }
 
-        assertThrows(NullPointerException.class, () -> KingdeeClient.builder().clientId(null));
-        assertThrows(NullPointerException.class, () -> KingdeeClient.builder().timeout(null));
+        assertEquals("clientId", assertThrows(NullPointerException.class,
+                () -> KingdeeClient.builder().clientId(null)).getMessage());
+        assertEquals("timeout", assertThrows(NullPointerException.class,
+                () -> KingdeeClient.builder().timeout(null)).getMessage());
+        assertEquals("proxyUrl", assertThrows(NullPointerException.class,
+                () -> KingdeeClient.builder().proxy(null)).getMessage());
+        // Fractions and negatives are refused, not rounded.
+        IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
+                () -> KingdeeClient.builder().refreshMargin(Duration.ofMillis(500)));
+        assertTrue(half.getMessage().startsWith("refreshMargin(PT0.5S): must be a whole number of seconds"), half.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> KingdeeClient.builder().timeout(Duration.ofNanos(1_500_000)));
+        assertThrows(IllegalArgumentException.class, () -> KingdeeClient.builder().timeout(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> WeaverClient.builder().tokenTtl(Duration.ofMillis(1500)));
     }
 
     @Test

@@ -30,23 +30,25 @@ class NativeHandleTest {
         for (int t = 0; t < workers; t++) {
             Thread thread = new Thread(() -> {
                 boolean counted = false;
+                boolean[] first = {true};
                 while (true) {
                     try {
-                        handle.acquire();
+                        handle.run(address -> {
+                            assertEquals(7, address);
+                            inFlight.incrementAndGet();
+                            if (first[0]) {
+                                first[0] = false;
+                                running.countDown();
+                            }
+                            if (calls.incrementAndGet() % 64 == 0) {
+                                Thread.yield(); // a call still in flight while the closers run
+                            }
+                            inFlight.decrementAndGet();
+                        });
                     } catch (IllegalStateException closed) {
                         assertTrue(closed.getMessage().contains("Test is closed"));
                         return;
                     }
-                    inFlight.incrementAndGet();
-                    if (!counted) {
-                        counted = true;
-                        running.countDown();
-                    }
-                    if (calls.incrementAndGet() % 64 == 0) {
-                        Thread.yield(); // a call still in flight while the closers run
-                    }
-                    inFlight.decrementAndGet();
-                    handle.release();
                 }
             });
             thread.start();
@@ -69,7 +71,7 @@ class NativeHandleTest {
         assertEquals(1, frees.get(), "freed exactly once");
         assertEquals(0, inFlightAtFree.get(), "freed while calls were in flight");
         assertTrue(calls.get() >= workers);
-        assertThrows(IllegalStateException.class, handle::acquire);
+        assertThrows(IllegalStateException.class, () -> handle.map(address -> address));
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.github.erpauth;
 import static io.github.erpauth.Emulator.WEAVER_AES_KEY;
 import static io.github.erpauth.Emulator.WEAVER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +46,7 @@ class WeaverClientTest {
         try (WeaverClient client = emulator.weaver().build()) {
             String token = client.token();
             assertEquals(token, client.token());
-            assertEquals(token, client.token((String) null, null));
+            assertEquals(token, client.tokenOf(null, null));
             assertEquals(1, emulator.count(TOKEN_COUNT));
             JsonObject info = emulator.tokenInfo(token);
             assertEquals("weaver", info.get("system").getAsString());
@@ -57,13 +59,13 @@ class WeaverClientTest {
     void userTokensAndUseridsAreCachedPerUser() throws Exception {
         try (WeaverClient client = emulator.weaver().build()) {
             String zhangs = client.token(WeaverClient.UserType.LOGINID, "zhangs");
-            assertEquals(zhangs, client.token("loginid", "zhangs"));
+            assertEquals(zhangs, client.tokenOf("loginid", "zhangs"));
             assertEquals("9", emulator.tokenInfo(zhangs).get("user").getAsString());
             assertEquals("9", decryptUserid(client.userid(WeaverClient.UserType.LOGINID, "zhangs")));
 
             String admin = client.token(WeaverClient.UserType.WORKCODE, "A001");
             assertNotEquals(zhangs, admin);
-            assertEquals("1", decryptUserid(client.userid("workcode", "A001")));
+            assertEquals("1", decryptUserid(client.useridOf("workcode", "A001")));
             assertEquals("1", decryptUserid(client.userid(WeaverClient.UserType.EMAIL, "admin@example.com")));
             assertEquals(3, emulator.count(TOKEN_COUNT), "one request per (userType, userContain) pair");
         }
@@ -104,24 +106,33 @@ class WeaverClientTest {
             TestSupport.assertNoSecret(e.getMessage(), "another-16-b-key");
         }
         try (WeaverClient client = emulator.weaver().build()) {
-            ErpAuthException noUser = assertThrows(ErpAuthException.class, () -> client.token("loginid", "nobody"));
+            ErpAuthException noUser = assertThrows(ErpAuthException.class, () -> client.token(WeaverClient.UserType.LOGINID, "nobody"));
             assertEquals(Status.REJECTED, noUser.getStatus());
             assertTrue(noUser.getMessage().contains("userId解析异常"), noUser.getMessage());
 
-            ErpAuthException badType = assertThrows(ErpAuthException.class, () -> client.token("id123", "9"));
+            ErpAuthException badType = assertThrows(ErpAuthException.class, () -> client.tokenOf("id123", "9"));
             assertEquals(Status.REJECTED, badType.getStatus());
             assertTrue(badType.getMessage().contains("id123"), badType.getMessage());
+            assertEquals("userType:id123 无效,请确认!!!", badType.getServerMessage());
+            assertNull(badType.getServerCode());
         }
     }
 
     @Test
     void userArgumentsGoTogether() {
         try (WeaverClient client = emulator.weaver().build()) {
-            ErpAuthException half = assertThrows(ErpAuthException.class, () -> client.token("loginid", null));
+            ErpAuthException half = assertThrows(ErpAuthException.class, () -> client.tokenOf("loginid", null));
             assertEquals(Status.INVALID_ARGUMENT, half.getStatus());
-            ErpAuthException noUser = assertThrows(ErpAuthException.class, () -> client.userid((String) null, null));
+            assertTrue(half.getMessage().startsWith("userType and userContain go together"), half.getMessage());
+            ErpAuthException noUser = assertThrows(ErpAuthException.class, () -> client.useridOf(null, null));
             assertEquals(Status.INVALID_ARGUMENT, noUser.getStatus());
-            assertThrows(NullPointerException.class, () -> client.token((WeaverClient.UserType) null, "x"));
+            assertTrue(noUser.getMessage().contains("pass userType and userContain"), noUser.getMessage());
+            // token(null, null) compiles (one two-argument overload) and names the parameter.
+            assertEquals("userType", assertThrows(NullPointerException.class, () -> client.token(null, null)).getMessage());
+            assertEquals("userContain", assertThrows(NullPointerException.class,
+                    () -> client.token(WeaverClient.UserType.ID, null)).getMessage());
+            assertEquals("userContain", assertThrows(NullPointerException.class,
+                    () -> client.userid(WeaverClient.UserType.ID, null)).getMessage());
         }
     }
 
@@ -129,16 +140,16 @@ class WeaverClientTest {
     void badConfigurationNamesTheSetting() {
         ErpAuthException key = assertThrows(ErpAuthException.class, () -> emulator.weaver().aesKey("short").build());
         assertEquals(Status.INVALID_ARGUMENT, key.getStatus());
-        assertTrue(key.getMessage().contains("aes_key"), key.getMessage());
+        assertTrue(key.getMessage().startsWith("WeaverClient.Builder.aesKey(...) must be"), key.getMessage());
         TestSupport.assertNoSecret(key.getMessage(), "short");
 
         ErpAuthException missing = assertThrows(ErpAuthException.class,
                 () -> WeaverClient.builder().appid("a").secret("s").aesKey(WEAVER_AES_KEY).build());
-        assertTrue(missing.getMessage().contains("base_url"), missing.getMessage());
+        assertTrue(missing.getMessage().startsWith("WeaverClient.Builder.baseUrl(...) is required"), missing.getMessage());
 
         ErpAuthException ttl = assertThrows(ErpAuthException.class,
                 () -> emulator.weaver().tokenTtl(java.time.Duration.ZERO).build());
-        assertTrue(ttl.getMessage().contains("token_ttl_s"), ttl.getMessage());
+        assertTrue(ttl.getMessage().startsWith("WeaverClient.Builder.tokenTtl(...) must be"), ttl.getMessage());
     }
 
     @Test
@@ -148,7 +159,7 @@ class WeaverClientTest {
         client.close();
         assertThrows(IllegalStateException.class, client::token);
         assertThrows(IllegalStateException.class, () -> client.token(WeaverClient.UserType.ID, "1"));
-        assertThrows(IllegalStateException.class, () -> client.userid("id", "1"));
+        assertThrows(IllegalStateException.class, () -> client.userid(WeaverClient.UserType.ID, "1"));
         assertThrows(IllegalStateException.class, client::invalidate);
         assertTrue(client.toString().contains("closed"), client.toString());
         TestSupport.assertNoSecret(client.toString(), WEAVER_SECRET, WEAVER_AES_KEY);

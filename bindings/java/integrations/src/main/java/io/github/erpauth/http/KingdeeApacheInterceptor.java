@@ -1,0 +1,61 @@
+package io.github.erpauth.http;
+
+import io.github.erpauth.KingdeeAuth;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.http.HttpRequest;
+import org.apache.http.HttpRequestInterceptor;
+import org.apache.http.HttpResponse;
+import org.apache.http.client.ServiceUnavailableRetryStrategy;
+import org.apache.http.protocol.HttpContext;
+
+/**
+ * Apache HttpClient 4 support for the Kingdee gateway, in two roles of one object: as an
+ * {@link HttpRequestInterceptor} it sets the signed gateway headers, {@code app-token} and
+ * {@code X-GW-Router-Addr} for each request's method and target as sent; as a
+ * {@link ServiceUnavailableRetryStrategy} it invalidates the app-token when the gateway answers
+ * 4010/4011 and has HttpClient send the request once more (HttpClient itself skips the retry
+ * for a body that is not repeatable).
+ *
+ * <pre>{@code
+ * KingdeeApacheInterceptor kingdee = new KingdeeApacheInterceptor(kingdeeClient);
+ * CloseableHttpClient http = HttpClients.custom()
+ *         .addInterceptorLast((HttpRequestInterceptor) kingdee)
+ *         .setServiceUnavailableRetryStrategy(kingdee)
+ *         .build();
+ * }</pre>
+ */
+public final class KingdeeApacheInterceptor implements HttpRequestInterceptor, ServiceUnavailableRetryStrategy {
+    private final KingdeeAuth auth;
+
+    /** @param auth the client that signs (a {@link io.github.erpauth.KingdeeClient}) */
+    public KingdeeApacheInterceptor(KingdeeAuth auth) {
+        this.auth = Objects.requireNonNull(auth, "auth");
+    }
+
+    @Override
+    public void process(HttpRequest request, HttpContext context) {
+        String method = request.getRequestLine().getMethod();
+        String target = ApacheSupport.target(request);
+        for (Map.Entry<String, String> header : auth.headers(method, target).entrySet()) {
+            request.setHeader(header.getKey(), header.getValue()); // a retry replaces the old ones
+        }
+    }
+
+    @Override
+    public boolean retryRequest(HttpResponse response, int executionCount, HttpContext context) {
+        if (executionCount > 1 || response.getStatusLine().getStatusCode() != 519) {
+            return false;
+        }
+        if (!TokenInvalid.kingdee(519, ApacheSupport.bufferedBody(response))) {
+            return false;
+        }
+        auth.invalidate();
+        return true;
+    }
+
+    @Override
+    public long getRetryInterval() {
+        return 0;
+    }
+}
