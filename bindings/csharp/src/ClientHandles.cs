@@ -29,4 +29,19 @@ namespace ErpAuth
             return true;
         }
     }
+
+    /// <summary>Owns one native <c>erpauth_response*</c>, the answer of a business call.</summary>
+    internal sealed class ResponseHandle : NativeHandle
+    {
+        /// <summary>Called by the marshaller for the <c>out</c> parameter of the <c>*_call</c> functions.</summary>
+        public ResponseHandle()
+        {
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            NativeMethods.erpauth_response_free(handle);
+            return true;
+        }
+    }
 }

@@ -80,6 +80,39 @@ namespace ErpAuth
                 "the result kept growing between " + MaxAttempts + " attempts (last size " + length + " bytes)");
         }
 
+        /// <summary>
+        /// As <see cref="CallForString"/>, for output that is bytes rather than UTF-8 text (a
+        /// business call's body): a copy of exactly the bytes written.
+        /// </summary>
+        internal static byte[] CallForBytes(NativeOutputCall call)
+        {
+            byte[] buffer = threadBuffer ?? (threadBuffer = new byte[InitialCapacity]);
+            UIntPtr length = UIntPtr.Zero;
+            for (int attempt = 1; attempt <= MaxAttempts; attempt++)
+            {
+                int status = CallPinned(call, buffer, out length);
+                if (status == Ok)
+                {
+                    int n = CheckedLength(length, buffer.Length);
+                    var bytes = new byte[n];
+                    Buffer.BlockCopy(buffer, 0, bytes, 0, n);
+                    return bytes;
+                }
+                if (status != BufferTooSmall)
+                {
+                    throw LastError(status);
+                }
+                buffer = new byte[GrownCapacity(length)];
+                if (buffer.Length <= MaxKeptCapacity)
+                {
+                    threadBuffer = buffer;
+                }
+            }
+            throw new ErpAuthException(
+                Status.Internal,
+                "the result kept growing between " + MaxAttempts + " attempts (last size " + length + " bytes)");
+        }
+
         /// <summary>Runs <paramref name="call"/> on <paramref name="buffer"/>, pinned for the call's duration.</summary>
         private static unsafe int CallPinned(NativeOutputCall call, byte[] buffer, out UIntPtr length)
         {

@@ -86,6 +86,44 @@ namespace ErpAuth
         }
 
         /// <summary>
+        /// Performs one signed business call and returns the answer, whatever its HTTP status:
+        /// the six gateway headers signed for this request, <c>app-token</c> and
+        /// <c>X-GW-Router-Addr</c>. When the gateway answers 4010/4011 (token invalid or
+        /// expired) the client fetches a new token once and sends the request once more; nothing
+        /// else is retried.
+        /// </summary>
+        /// <param name="method">GET, POST, PUT, DELETE or PATCH.</param>
+        /// <param name="pathAndQuery">The request target as sent, e.g. <c>/jdy/v2/bd/customer?page=1</c>.</param>
+        /// <param name="body">The body, sent as UTF-8; null for none.</param>
+        /// <param name="contentType">The body's type; null for <c>application/json</c>.</param>
+        /// <exception cref="ErpAuthException">No HTTP answer (network, the token fetch refused), or
+        /// an answer over the size limit.</exception>
+        public ErpAuthResponse Call(string method, string pathAndQuery, string body = null, string contentType = null)
+        {
+            byte[] m = Utf8.ToNative(method, "method");
+            byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
+            byte[] b = Utf8.ToNativeOrNull(body, "body");
+            byte[] type = Utf8.ToNativeOrNull(contentType, "contentType");
+            ResponseHandle response = handle.Use(ObjectName, client =>
+                NativeHandle.Create("response", (out ResponseHandle r) =>
+                    NativeMethods.erpauth_kingdee_client_call(client, m, target, b, type, out r)));
+            return ErpAuthResponse.Read(response);
+        }
+
+        /// <summary><see cref="Call"/> on the thread pool (see the remarks on cancellation: a request
+        /// already sent is not withdrawn).</summary>
+        public Task<ErpAuthResponse> CallAsync(
+            string method, string pathAndQuery, string body = null, string contentType = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            Utf8.ToNative(method, "method");
+            Utf8.ToNative(pathAndQuery, "pathAndQuery");
+            Utf8.ToNativeOrNull(body, "body");
+            Utf8.ToNativeOrNull(contentType, "contentType");
+            return AsyncCall.Run(() => Call(method, pathAndQuery, body, contentType), cancellationToken);
+        }
+
+        /// <summary>
         /// Drops the cached app-token, so the next call fetches a new one; for when the gateway
         /// answered a business call with 4010/4011 (token invalid or expired).
         /// </summary>

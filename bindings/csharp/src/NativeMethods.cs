@@ -74,6 +74,21 @@ namespace ErpAuth
             IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_client_call(
+            IntPtr client, byte[] method, byte[] path_and_query, byte[] body, byte[] content_type,
+            out ResponseHandle out_response);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_response_status(IntPtr response);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_response_body(
+            IntPtr response, IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_response_free(IntPtr response);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void erpauth_kingdee_client_invalidate(IntPtr client);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
