@@ -39,7 +39,7 @@ public class Java8Consumer {
             Weaver.sign("a", "b", "short-key");
             check(false, "a bad AES key was accepted");
         } catch (ErpAuthException e) {
-            check(e.getStatus() == Status.INVALID_ARGUMENT && e.getMessage().contains("aes_key"),
+            check(e.getStatus() == Status.INVALID_ARGUMENT && e.getMessage().contains("aesKey"),
                     "bad AES key error: " + e);
         }
         System.out.println("Java 8 consumer OK: erpauth " + ErpAuth.version() + " from " + location

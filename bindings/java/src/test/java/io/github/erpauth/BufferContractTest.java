@@ -147,7 +147,7 @@ class BufferContractTest {
                             }
                             failures.add("no exception");
                         } catch (ErpAuthException e) {
-                            String expected = badKey ? "aes_key" : "method";
+                            String expected = badKey ? "aesKey" : "method";
                             if (!e.getMessage().contains(expected)) {
                                 failures.add("thread expecting '" + expected + "' got: " + e.getMessage());
                             }

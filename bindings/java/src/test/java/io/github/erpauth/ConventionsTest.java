@@ -147,7 +147,33 @@ class ConventionsTest {
     }
 
     @Test
-    void theProxyCanComeFromTheJvmsSystemProperties() {
+    void kingdeeCallSendsASignedRequestAndReturnsTheAnswerWhateverItsStatus() throws Exception {
+        try (KingdeeClient client = emulator.kingdee().build()) {
+            ErpAuthResponse ok = client.call("POST", "/jdy/v2/erpauth/echo?q=中文", "{\"name\":\"测试\"}", null);
+            assertEquals(200, ok.statusCode(), ok.text());
+            assertTrue(ok.isSuccessful());
+            assertTrue(ok.text().contains("测试"), ok.text());
+            assertTrue(ok.text().contains("application/json"), ok.text());
+
+            ErpAuthResponse raw = client.call("POST", "/jdy/v2/erpauth/echo_raw", "a\u00e9b", "text/plain; charset=utf-8");
+            assertEquals("a\u00e9b", new String(raw.body(), java.nio.charset.StandardCharsets.UTF_8));
+
+            ErpAuthResponse missing = client.call("GET", "/jdy/v2/no/such/api");
+            assertEquals(519, missing.statusCode());
+            assertTrue(missing.text().contains("5001"), missing.text());
+            assertFalse(missing.toString().contains("5001"), "toString shows no body");
+
+            emulator.expireTokens();
+            long before = emulator.count("kingdee_auth_token");
+            assertEquals(200, client.call("GET", "/jdy/v2/bd/customer").statusCode());
+            assertEquals(before + 1, emulator.count("kingdee_auth_token"), "the expired token was replaced once");
+
+            assertEquals("method", assertThrows(NullPointerException.class, () -> client.call(null, "/p")).getMessage());
+        }
+    }
+
+    @Test
+    void theProxyCanComeFromTheJvmsSystemProperties() throws Exception {
         String[] keys = {"https.proxyHost", "https.proxyPort", "http.proxyHost", "http.proxyPort"};
         String[] saved = new String[keys.length];
         for (int i = 0; i < keys.length; i++) {

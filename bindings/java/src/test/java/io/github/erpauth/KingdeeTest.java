@@ -72,7 +72,7 @@ class KingdeeTest {
 
         e = assertThrows(ErpAuthException.class, () -> Kingdee.stringToSign("GET", "https://h/x", "1", "2"));
         assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
-        assertTrue(e.getMessage().contains("path_and_query"), e.getMessage());
+        assertTrue(e.getMessage().contains("pathAndQuery"), e.getMessage());
 
         e = assertThrows(ErpAuthException.class, () -> Kingdee.stringToSign("GET", "/x?a=%zz", "1", "2"));
         assertEquals(Status.INVALID_ARGUMENT, e.getStatus());

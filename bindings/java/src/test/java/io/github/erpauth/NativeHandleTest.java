@@ -29,12 +29,11 @@ class NativeHandleTest {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < workers; t++) {
             Thread thread = new Thread(() -> {
-                boolean counted = false;
                 boolean[] first = {true};
                 while (true) {
                     try {
                         handle.run(address -> {
-                            assertEquals(7, address);
+                            assertEquals(42, address);
                             inFlight.incrementAndGet();
                             if (first[0]) {
                                 first[0] = false;

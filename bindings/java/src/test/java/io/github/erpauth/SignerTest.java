@@ -48,7 +48,7 @@ class SignerTest {
         for (String key : new String[] {"", "zzz-short-key", "0123456789abcdef0"}) {
             ErpAuthException e = assertThrows(ErpAuthException.class, () -> Weaver.signer(APPID, SECRET, key));
             assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
-            assertTrue(e.getMessage().contains("aes_key"), e.getMessage());
+            assertTrue(e.getMessage().contains("aesKey"), e.getMessage());
             TestSupport.assertNoSecret(e.getMessage(), SECRET, key.isEmpty() ? SECRET : key);
         }
         assertThrows(NullPointerException.class, () -> Weaver.signer(APPID, null, AES_KEY));

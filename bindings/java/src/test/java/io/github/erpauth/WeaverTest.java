@@ -31,7 +31,7 @@ class WeaverTest {
         for (String key : new String[] {"", "short", KEY16 + "x", "ключ-16-символов"}) { // the last is 16 chars, 31 bytes
             ErpAuthException e = assertThrows(ErpAuthException.class, () -> Weaver.sign("a", "b", key, 1));
             assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
-            assertTrue(e.getMessage().contains("aes_key"), e.getMessage());
+            assertTrue(e.getMessage().contains("aesKey"), e.getMessage());
             if (!key.isEmpty()) {
                 assertTrue(!e.getMessage().contains(key), "the key must not be shown: " + e.getMessage());
             }
