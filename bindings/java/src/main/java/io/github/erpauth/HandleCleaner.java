@@ -19,6 +19,8 @@ final class HandleCleaner {
     private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
     private static final Set<Cleanable> PENDING = Collections.newSetFromMap(new ConcurrentHashMap<>());
     private static volatile Thread thread;
+    /** Set by {@link #shutdown()}: the thread ends instead of waiting for the next reference. */
+    private static volatile boolean stopping;
 
     private HandleCleaner() {}
 
@@ -53,6 +55,7 @@ final class HandleCleaner {
         }
         synchronized (HandleCleaner.class) {
             if (thread == null) {
+                stopping = false;
                 Thread t = new Thread(HandleCleaner::run, "erpauth-cleaner");
                 t.setDaemon(true);
                 // Do not pin the class loader of whichever application happened to start it.
@@ -64,14 +67,50 @@ final class HandleCleaner {
     }
 
     private static void run() {
-        while (true) {
+        while (!stopping) {
             try {
                 ((Cleanable) QUEUE.remove()).clean();
             } catch (InterruptedException e) {
-                // A daemon thread serving the whole process: nobody may stop it but the JVM's exit.
+                // Only shutdown() interrupts, and it sets stopping first; anything else is ignored.
             } catch (Throwable t) {
                 // Never die: the next leaked client must still be freed.
             }
         }
+    }
+
+    /**
+     * Frees every handle still registered (clients and signers never closed: later calls on them
+     * throw {@link IllegalStateException}) and stops the cleaner thread, waiting for it to end.
+     * A later {@link #register} starts a new thread.
+     *
+     * @return how many handles were freed
+     */
+    static int shutdown() {
+        int freed = 0;
+        for (Cleanable cleanable : PENDING.toArray(new Cleanable[0])) {
+            cleanable.clean();
+            freed++;
+        }
+        Thread t;
+        synchronized (HandleCleaner.class) {
+            t = thread;
+            thread = null;
+            stopping = true;
+        }
+        if (t != null) {
+            t.interrupt();
+            boolean interrupted = false;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return freed;
     }
 }
