@@ -2,13 +2,27 @@
 //! contract, the panic boundary and the thread-local last error.
 
 use super::erpauth_status;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, MAX_MESSAGE_BYTES};
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+/// The bytes of one thread's last error: messages are at most
+/// [`MAX_MESSAGE_BYTES`] long ([`Error::new`] cuts them), so a fixed buffer
+/// holds any of them and the thread-local needs no heap and no destructor.
+/// That matters during thread teardown: a thread-local with a destructor
+/// that is first touched from a pthread key destructor (after the thread's
+/// own thread-local destructors ran) is registered again and never freed, a
+/// leak per thread; one already destroyed cannot be touched at all.
+struct Message {
+    bytes: [u8; MAX_MESSAGE_BYTES],
+    len: usize,
+}
+
 thread_local! {
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    static LAST_ERROR: RefCell<Message> = const {
+        RefCell::new(Message { bytes: [0; MAX_MESSAGE_BYTES], len: 0 })
+    };
 }
 
 pub(crate) fn status_of(kind: ErrorKind) -> erpauth_status {
@@ -22,11 +36,20 @@ pub(crate) fn status_of(kind: ErrorKind) -> erpauth_status {
     }
 }
 
+/// Stores `message` as this thread's last error (cut at a character
+/// boundary if it were ever longer than the buffer). Never panics: `try_with`
+/// and `try_borrow_mut`, so that a call made while the thread is being torn
+/// down cannot panic outside the boundary and abort the host.
 fn set_last_error(message: &str) {
-    LAST_ERROR.with(|e| {
-        let mut e = e.borrow_mut();
-        e.clear();
-        e.push_str(message);
+    let mut len = message.len().min(MAX_MESSAGE_BYTES);
+    while !message.is_char_boundary(len) {
+        len -= 1;
+    }
+    let _ = LAST_ERROR.try_with(|e| {
+        if let Ok(mut e) = e.try_borrow_mut() {
+            e.bytes[..len].copy_from_slice(&message.as_bytes()[..len]);
+            e.len = len;
+        }
     });
 }
 
@@ -191,7 +214,7 @@ where
             Err(err) => fail(&err),
         }
     }))
-    .unwrap_or_else(|payload| fail(&panic_error(payload.as_ref())));
+    .unwrap_or_else(fail_after_panic);
     if status != erpauth_status::ERPAUTH_OK && status != erpauth_status::ERPAUTH_BUFFER_TOO_SMALL {
         // SAFETY: forwarded contract; both pointers are checked for NULL.
         unsafe {
@@ -212,18 +235,32 @@ pub(crate) fn call_status<F>(f: F) -> erpauth_status
 where
     F: FnOnce() -> Result<()>,
 {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(())) => erpauth_status::ERPAUTH_OK,
-        Ok(Err(err)) => fail(&err),
-        Err(payload) => fail(&panic_error(payload.as_ref())),
+    match catch_unwind(AssertUnwindSafe(|| match f() {
+        Ok(()) => erpauth_status::ERPAUTH_OK,
+        Err(err) => fail(&err),
+    })) {
+        Ok(status) => status,
+        Err(payload) => fail_after_panic(payload),
     }
+}
+
+/// Records a caught panic as the last error. Runs outside the first panic
+/// boundary, so it has one of its own: nothing here may unwind into C (a
+/// payload whose drop panics, a failing allocation of the message), and if
+/// anything does, the status is still returned and the message dropped.
+fn fail_after_panic(payload: Box<dyn std::any::Any + Send>) -> erpauth_status {
+    let status = catch_unwind(AssertUnwindSafe(|| fail(&panic_error(payload.as_ref()))))
+        .unwrap_or(erpauth_status::ERPAUTH_INTERNAL);
+    // A payload's own Drop may panic; forget it rather than unwind here.
+    std::mem::forget(catch_unwind(AssertUnwindSafe(move || drop(payload))));
+    status
 }
 
 /// Runs a function that cannot fail (invalidate, free) inside the panic
 /// boundary; a panic is recorded as the last error and otherwise swallowed.
 pub(crate) fn call_void<F: FnOnce()>(f: F) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
-        fail(&panic_error(payload.as_ref()));
+        fail_after_panic(payload);
     }
 }
 
@@ -246,10 +283,16 @@ pub(crate) unsafe fn copy_last_error(
             }
             return erpauth_status::ERPAUTH_INVALID_ARGUMENT;
         }
-        LAST_ERROR.with(|e| {
+        // During thread teardown the message may be gone: then it is empty.
+        LAST_ERROR
+            .try_with(|e| match e.try_borrow() {
+                // SAFETY: forwarded contract.
+                Ok(e) => unsafe { write_output(&e.bytes[..e.len], out, out_cap, out_len) },
+                // SAFETY: forwarded contract.
+                Err(_) => unsafe { write_output(b"", out, out_cap, out_len) },
+            })
             // SAFETY: forwarded contract.
-            unsafe { write_output(e.borrow().as_bytes(), out, out_cap, out_len) }
-        })
+            .unwrap_or_else(|_| unsafe { write_output(b"", out, out_cap, out_len) })
     }))
     .unwrap_or(erpauth_status::ERPAUTH_INTERNAL)
 }
