@@ -12,7 +12,11 @@
  *    smaller writes nothing, sets *out_len = needed and returns
  *    ERPAUTH_BUFFER_TOO_SMALL; other failures set *out_len = 0 and out[0] = 0;
  *  - every function is safe to call from any thread at the same time;
- *  - erpauth_last_error() tells why the last failing call on this thread failed.
+ *  - erpauth_last_error() tells why the last failing call on this thread failed,
+ *    in one line of at most ERPAUTH_MAX_MESSAGE_BYTES bytes;
+ *  - a handle (client, signer) is valid from its _new until its _free; using
+ *    it after _free, freeing it twice, or passing anything that is not a live
+ *    handle of that type is undefined behaviour.
  */
 
 #ifndef ERPAUTH_H
@@ -22,11 +26,15 @@
 #include <stdint.h>
 
 // Answers larger than this are refused, not buffered.
-#define MAX_BODY_BYTES (1 << 20)
+#define ERPAUTH_MAX_BODY_BYTES (1 << 20)
 
 // The gateway's errcode for an app_signature made with a stale app_secret
 // (授权密钥校验失败): the secret rotated.
-#define ERRCODE_APP_SECRET_ROTATED 1030002006
+#define ERPAUTH_KINGDEE_ERRCODE_APP_SECRET_ROTATED 1030002006
+
+// The longest error message, in bytes of UTF-8: `erpauth_last_error` never
+// needs a buffer of more than this plus one for the NUL.
+#define ERPAUTH_MAX_MESSAGE_BYTES 512
 
 // Status returned by every erpauth function (an `int32_t` on the wire).
 enum erpauth_status
@@ -198,10 +206,13 @@ erpauth_status erpauth_weaver_sign(const char *appid,
 // again whenever the gateway says the app_secret rotated (errcode
 // 1030002006), after which the app-token request is retried once;
 // optional `"base_url"` (default "https://api.kingdee.com"), `"uid"`,
-// `"domain"` (sent as X-GW-Router-Addr), `"timeout_ms"` (default 10000),
-// `"tls_roots"` ("webpki" or "system"), `"ca_file"`, `"proxy"`,
+// `"domain"` (sent as X-GW-Router-Addr), `"allow_insecure_http"` (default
+// false: a plain `http://` base_url is refused unless its host is loopback),
+// `"timeout_ms"` (default 10000), `"tls_roots"` ("webpki" or "system"),
+// `"ca_file"`, `"proxy"` (`http://` or `https://`, or "env"),
 // `"refresh_margin_s"`, `"max_body_bytes"` (largest business answer,
-// default 10485760). Unknown keys and wrong types give
+// default 10485760). Unknown keys, keys given twice, wrong types and a
+// base_url that does not parse (or holds `user:password@`) give
 // `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
 //
 // On success `*out_client` holds a new client to be freed with
@@ -317,9 +328,12 @@ void erpauth_kingdee_client_free(erpauth_kingdee_client *client);
 // Creates a Weaver e9 client from a JSON config object:
 // `{"base_url","appid","secret","aes_key"}` required (aes_key of 16, 24 or
 // 32 bytes); optional `"timeout_ms"` (default 10000), `"token_ttl_s"`
-// (default 1800), `"tls_roots"`, `"ca_file"`, `"proxy"`,
-// `"refresh_margin_s"`. Unknown keys and wrong types give
-// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
+// (default 1800), `"max_users"` (how many users' tokens are cached, least
+// recently used out; default 10000), `"tls_roots"`, `"ca_file"`,
+// `"proxy"`, `"refresh_margin_s"`. Unknown keys, keys given twice, wrong
+// types and a base_url that does not parse give `ERPAUTH_INVALID_ARGUMENT`
+// naming the key. Plain `http://` is accepted (e9 runs on intranets). No
+// request is made yet.
 //
 // On success `*out_client` holds a new client to be freed with
 // `erpauth_weaver_client_free`; on failure it is set to NULL. Thread-safe.

@@ -33,6 +33,10 @@ const INVALIDATE_EVERY: usize = 10_000;
 /// The token lifetime on the emulator, and the client's refresh point
 /// (a tenth of the lifetime before its end).
 const LIFETIME: Duration = Duration::from_secs(1);
+/// Kingdee tokens are cached for at least a minute whatever the answer's
+/// `expires` says (a server must not drive a refetch loop), so they refresh
+/// here through invalidations only.
+const KINGDEE_LIFETIME: Duration = Duration::from_secs(60);
 const REFRESH_AFTER: Duration = Duration::from_millis(900);
 /// Allowed RSS growth over the main round. A leak of 2 bytes per call
 /// would already exceed it.
@@ -338,7 +342,7 @@ fn round(clients: &Clients, invalidations: &Invalidations, calls: usize) -> (Log
 #[test]
 fn sixty_four_threads_hundred_thousand_calls_each() {
     let mut config = EmulatorConfig::default();
-    config.kingdee.token_lifetime_s = LIFETIME.as_secs();
+    config.kingdee.token_lifetime_s = KINGDEE_LIFETIME.as_secs();
     config.weaver.token_ttl_s = LIFETIME.as_secs();
     let emu = Emulator::start(config).unwrap();
     let base_url = emu.base_url();
@@ -434,10 +438,11 @@ fn sixty_four_threads_hundred_thousand_calls_each() {
     );
     assert!(stats.kingdee_auth_token >= kingdee_tokens as u64);
     assert!(stats.weaver_get_token >= weaver_tokens as u64);
-    // Expiry really drove refetches: at least one per entry per lifetime.
+    // Expiry really drove refetches: at least one per entry per lifetime
+    // (Kingdee: invalidations did).
     let lifetimes = (elapsed.as_secs_f64() / LIFETIME.as_secs_f64()).floor() as usize;
     assert!(
-        kingdee_tokens >= 2 * lifetimes,
+        kingdee_tokens > 0,
         "{kingdee_tokens} Kingdee tokens in {elapsed:?}"
     );
     assert!(
@@ -466,8 +471,13 @@ fn sixty_four_threads_hundred_thousand_calls_each() {
         let span = seen
             .last_asked
             .saturating_duration_since(seen.first_returned);
+        let lifetime = if is_kingdee(entry) {
+            KINGDEE_LIFETIME
+        } else {
+            LIFETIME
+        };
         assert!(
-            span < LIFETIME,
+            span < lifetime,
             "{entry:?} served {} {span:?} after it was first returned",
             log.texts[key]
         );

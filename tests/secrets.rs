@@ -293,6 +293,7 @@ fn rust_api_clients_wipe_their_secrets() {
         base_url: base_url.clone(),
         uid: None,
         domain: Some("https://emu.jdy.com".into()),
+        allow_insecure_http: false,
         http: http_options(),
     })
     .unwrap();
@@ -312,6 +313,7 @@ fn rust_api_clients_wipe_their_secrets() {
         secret: Secret::new(WEAVER_SECRET),
         aes_key: Secret::new(AES_KEY),
         token_ttl: Duration::from_secs(1800),
+        max_users: erpauth::client::DEFAULT_MAX_USERS,
         http: http_options(),
     })
     .unwrap();

@@ -160,6 +160,16 @@ impl<T> SingleFlightCache<T> {
         }
     }
 
+    /// Whether a value is cached that `get` would still serve.
+    pub fn holds_fresh(&self) -> bool {
+        self.fresh(Instant::now()).is_some()
+    }
+
+    /// Whether a fetch is running.
+    pub fn in_flight(&self) -> bool {
+        lock(&self.flight).is_some()
+    }
+
     /// Forgets the cached value; the next `get` fetches.
     pub fn invalidate(&self) {
         self.current.store(None);

@@ -12,7 +12,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// A secret string: zeroized on drop, never shown by `Debug`.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Zeroizing<String>);
 
 /// Decodes a JSON string literal (already checked by the JSON parser) into
@@ -104,8 +104,10 @@ pub struct HttpOptions {
     /// `ca_file`: a PEM bundle of the CAs to trust instead of the web roots
     /// (for on-premise servers with an internal CA), as curl's `--cacert`.
     pub ca_file: Option<String>,
-    /// `proxy`: an HTTP proxy URL such as `http://user:pass@proxy:3128`.
-    pub proxy: Option<String>,
+    /// `proxy`: an HTTP proxy URL such as `http://user:pass@proxy:3128`
+    /// (`http://` or `https://`), or `"env"`. Kept as a [`Secret`]: it may
+    /// hold a password, which is wiped on drop and never shown by `Debug`.
+    pub proxy: Option<Secret>,
     /// `refresh_margin_s`: refresh a token this long before it ends, at most
     /// a tenth of its lifetime (default 300).
     pub refresh_margin: Duration,
@@ -137,6 +139,33 @@ pub(crate) const HTTP_KEYS: &[&str] = &[
     "max_body_bytes",
 ];
 
+/// The members of a JSON object in order, duplicates kept (a map would
+/// silently keep only one of them).
+struct Entries<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Entries<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = Entries<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> std::result::Result<Entries<'a>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = access.next_entry::<&'de str, &'de RawValue>()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        d.deserialize_map(Visitor(std::marker::PhantomData))
+    }
+}
+
 /// A JSON object being read key by key.
 ///
 /// The values are kept as borrowed raw JSON text: nothing is copied until a
@@ -157,12 +186,24 @@ impl<'a> ConfigObject<'a> {
                 "{what} config must be a JSON object like {{\"key\": \"value\"}}"
             )));
         }
-        let map: BTreeMap<&str, &RawValue> = serde_json::from_str(json).map_err(|e| {
+        let Entries(entries) = serde_json::from_str(json).map_err(|e| {
             // serde_json's errors carry a position, never the input text.
             Error::invalid(format!(
                 "{what} config is not valid JSON (keys must be plain strings without escapes): {e}"
             ))
         })?;
+        let mut map = BTreeMap::new();
+        for (key, value) in entries {
+            // A JSON object with a key twice is ambiguous (serde_json keeps
+            // the last one, other parsers the first): refused, so that a
+            // second "client_secret" never silently replaces the first.
+            if map.insert(key, value).is_some() {
+                return Err(Error::invalid(format!(
+                    "{what} config key \"{}\" is given more than once; give each key once",
+                    key.escape_debug()
+                )));
+            }
+        }
         if let Some(unknown) = map
             .keys()
             .find(|k| !known.contains(k) && !HTTP_KEYS.contains(k))
@@ -229,6 +270,28 @@ impl<'a> ConfigObject<'a> {
         }
     }
 
+    /// An optional string kept as a [`Secret`] from the first copy on.
+    pub fn opt_secret(&mut self, key: &str) -> Result<Option<Secret>> {
+        match self.raw(key) {
+            None => Ok(None),
+            Some(raw) if raw.starts_with('"') => match unescape_json_string(raw) {
+                Some(secret) => Ok(Some(Secret(secret))),
+                None => Err(self.type_error(key, "a string")),
+            },
+            Some(_) => Err(self.type_error(key, "a string")),
+        }
+    }
+
+    /// An optional boolean.
+    pub fn opt_bool(&mut self, key: &str) -> Result<Option<bool>> {
+        match self.raw(key) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(_) => Err(self.type_error(key, "true or false")),
+        }
+    }
+
     pub fn opt_u64(&mut self, key: &str, min: u64, max: u64) -> Result<Option<u64>> {
         let expected = format!("an integer from {min} to {max}");
         match self.raw(key) {
@@ -274,7 +337,7 @@ impl<'a> ConfigObject<'a> {
                 self.what
             )));
         }
-        o.proxy = self.opt_string("proxy")?;
+        o.proxy = self.opt_secret("proxy")?;
         if let Some(s) = self.opt_u64("refresh_margin_s", 0, 86_400)? {
             o.refresh_margin = Duration::from_secs(s);
         }
@@ -285,27 +348,72 @@ impl<'a> ConfigObject<'a> {
     }
 }
 
-/// Checks a base URL and strips a trailing `/`.
+/// Checks a base URL completely, so that a config that cannot work fails at
+/// `*_new` with `INVALID_ARGUMENT` rather than at the first request as
+/// `NETWORK`, and strips a trailing `/`. Refused: another scheme, no host,
+/// a query or fragment, spaces, control characters or backslashes, a port
+/// outside 1..=65535, anything `http::Uri` does not parse, and userinfo
+/// (`user:password@`), which would otherwise become an `Authorization:
+/// Basic` header and keep a password in memory the client cannot wipe.
 pub(crate) fn base_url(value: String, what: &str) -> Result<String> {
+    let usage = "must be an http:// or https:// URL with a host, an optional port \
+                 and path, and no query, e.g. \"http://oa.example.com:8080\"";
+    let bad = |why: &str| Error::invalid(format!("{what} config key \"base_url\" {usage}{why}"));
     let rest = value
         .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    let ok = match rest {
-        Some(rest) => {
-            let host = rest.split('/').next().unwrap_or("");
-            !host.is_empty()
-                && !rest.contains(['?', '#'])
-                && !value.bytes().any(|b| b <= b' ' || b == 0x7f)
-        }
-        None => false,
-    };
-    if !ok {
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| bad(""))?;
+    if value.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\') {
+        return Err(bad(
+            " (it holds a space, a control character or a backslash)",
+        ));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(bad(" (it holds a query or fragment)"));
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.contains('@') {
         return Err(Error::invalid(format!(
-            "{what} config key \"base_url\" must be an http:// or https:// URL with a host \
-             and no query, e.g. \"http://oa.example.com:8080\""
+            "{what} config key \"base_url\" holds credentials (user:password@): they \
+             are not sent and must not be kept in a URL; remove them (the token call \
+             authenticates with the configured keys)"
         )));
     }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.is_empty() {
+        return Err(bad(" (it has no host)"));
+    }
+    let port = match authority.rsplit_once(':') {
+        Some((_, p)) if !authority.ends_with(']') => Some(p),
+        _ => None,
+    };
+    if let Some(port) = port {
+        if !matches!(port.parse::<u32>(), Ok(1..=65_535)) {
+            return Err(bad(" (the port must be a number from 1 to 65535)"));
+        }
+    }
+    match value.parse::<ureq::http::Uri>() {
+        Ok(uri) if uri.host().is_some() => {}
+        _ => return Err(bad("")),
+    }
     Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// Whether the host of a checked base URL is this machine (127.0.0.0/8,
+/// `[::1]`, `localhost`): plain HTTP to it never crosses a network.
+pub(crate) fn is_loopback(base_url: &str) -> bool {
+    let host = host_of(base_url);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The `host[:port]` of a base URL, for error messages.
@@ -341,6 +449,20 @@ mod tests {
             .contains("\"secret\""));
 
         assert!(ConfigObject::parse("[1]", "Weaver", &[]).is_err());
+
+        // A key given twice is refused, never last-one-wins.
+        let err = ConfigObject::parse(
+            r#"{"secret":"zzz-first","a":1,"secret":"zzz-second"}"#,
+            "Weaver",
+            &["secret", "a"],
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.message().contains("\"secret\" is given more than once"),
+            "{err}"
+        );
+        assert!(!err.message().contains("zzz"), "{err}");
         assert!(ConfigObject::parse("{", "Weaver", &[]).is_err());
     }
 
@@ -354,6 +476,34 @@ mod tests {
         for bad in ["h:1", "ftp://h", "http://", "http://h?x=1", "http://h x"] {
             assert!(base_url(bad.into(), "x").is_err(), "{bad}");
         }
+        // Each of these passed before and failed later as NETWORK.
+        for bad in [
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:0",
+            "http://h:",
+            "http://h:8o80",
+            "http://user:pw@",
+            "http://user:pw@h:1",
+            "https://token@h",
+            "http://h\\x",
+            "http://h/a\\b",
+            "http://[::1",
+            "http://:80",
+        ] {
+            let err = base_url(bad.into(), "x").unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument, "{bad}");
+            assert!(!err.message().contains("pw"), "{err}");
+        }
+        assert!(base_url("http://u:pw@h".into(), "x")
+            .unwrap_err()
+            .message()
+            .contains("credentials"));
+        for good in ["http://[::1]:8080", "https://h:65535/x/", "http://10.0.0.1"] {
+            base_url(good.into(), "x").unwrap();
+        }
+        assert!(is_loopback("http://127.0.0.1:1") && is_loopback("http://[::1]:9"));
+        assert!(is_loopback("http://LOCALHOST") && is_loopback("http://127.9.9.9"));
+        assert!(!is_loopback("http://10.0.0.1:80") && !is_loopback("http://localhost.example"));
         assert_eq!(host_of("http://u:p@h:8080/x"), "h:8080");
     }
 

@@ -40,6 +40,49 @@ pub(crate) struct Http {
     agent: ureq::Agent,
     base_url: String,
     timeout_ms: u128,
+    /// Whether the trust anchors are the config's own `ca_file`: the hint
+    /// of a certificate failure then cannot be "set ca_file".
+    ca_file: bool,
+}
+
+/// The proxy of `options`. Only HTTP CONNECT proxies (`http://`,
+/// `https://`) are accepted, checked here so that a config with another
+/// scheme fails at `*_new` with a clear message rather than at the first
+/// request (ureq's SOCKS support is not compiled in, and a SOCKS proxy
+/// made it panic).
+fn proxy(options: &HttpOptions, what: &str) -> Result<Option<ureq::Proxy>> {
+    let Some(url) = options.proxy.as_ref().map(|s| s.expose()) else {
+        return Ok(None);
+    };
+    let usage = "write it as http://host:port or https://host:port (HTTP CONNECT proxies \
+                 only; SOCKS is not supported), or \"env\" to use HTTPS_PROXY/HTTP_PROXY";
+    let proxy = if url == "env" {
+        // Opt-in only: an OA server on the intranet must not be sent to a
+        // proxy just because the host process happens to have HTTP_PROXY set.
+        match ureq::Proxy::try_from_env() {
+            None => return Ok(None),
+            Some(p) => p,
+        }
+    } else {
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        if !lower.starts_with("http://") && !lower.starts_with("https://") {
+            return Err(Error::invalid(format!(
+                "{what} config key \"proxy\" has an unsupported scheme; {usage}"
+            )));
+        }
+        ureq::Proxy::new(url).map_err(|_| {
+            Error::invalid(format!(
+                "{what} config key \"proxy\" is not a usable proxy URL; {usage}"
+            ))
+        })?
+    };
+    match proxy.protocol() {
+        ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https => Ok(Some(proxy)),
+        _ => Err(Error::invalid(format!(
+            "{what} config key \"proxy\" is \"env\", and the environment names a proxy \
+             with an unsupported scheme; {usage}"
+        ))),
+    }
 }
 
 impl Http {
@@ -52,18 +95,7 @@ impl Http {
             // trusting the public PKI for that server too.
             (Some(path), _) => RootCerts::Specific(std::sync::Arc::new(ca_file_certs(path, what)?)),
         };
-        let proxy = match options.proxy.as_deref() {
-            None => None,
-            // Opt-in only: an OA server on the intranet must not be sent to a
-            // proxy just because the host process happens to have HTTP_PROXY set.
-            Some("env") => ureq::Proxy::try_from_env(),
-            Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
-                Error::invalid(format!(
-                    "{what} config key \"proxy\" is not a usable proxy URL; \
-                     write it as http://host:port (or \"env\" to use HTTP_PROXY/HTTPS_PROXY)"
-                ))
-            })?),
-        };
+        let proxy = proxy(options, what)?;
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(options.timeout))
             // Statuses are interpreted by the callers, who read the body of
@@ -81,6 +113,7 @@ impl Http {
             agent,
             base_url,
             timeout_ms: options.timeout.as_millis(),
+            ca_file: options.ca_file.is_some(),
         })
     }
 
@@ -185,7 +218,7 @@ impl Http {
                 "the connection failed (nothing listening, or a firewall)".to_owned()
             }
             ureq::Error::Io(io) => self.io_failure(io),
-            ureq::Error::Rustls(tls) => tls_failure(tls),
+            ureq::Error::Rustls(tls) => tls_failure(tls, self.ca_file),
             ureq::Error::Tls(_) | ureq::Error::Pem(_) => format!(
                 "TLS failed ({e}); for a server with an internal CA set \"ca_file\", \
                  and use http:// only if the server speaks plain HTTP"
@@ -207,7 +240,7 @@ impl Http {
     /// here so the message says what to fix.
     fn io_failure(&self, io: &std::io::Error) -> String {
         if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-            return tls_failure(tls);
+            return tls_failure(tls, self.ca_file);
         }
         if is_dns_failure(io) {
             return format!("the host name did not resolve (DNS): {io}");
@@ -228,12 +261,56 @@ impl Http {
     }
 }
 
-fn tls_failure(tls: &rustls::Error) -> String {
+/// What went wrong in a TLS handshake, and what to change. `ca_file` says
+/// whether the config already names its own trust anchors.
+fn tls_failure(tls: &rustls::Error, ca_file: bool) -> String {
+    use rustls::CertificateError as C;
     match tls {
-        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => format!(
-            "TLS failed: the server's certificate is not trusted ({tls}); for a server \
-             with an internal CA set \"ca_file\" to that CA's PEM file"
-        ),
+        rustls::Error::InvalidCertificate(cert) => {
+            let what = match cert {
+                // webpki's CaUsedAsEndEntity reaches rustls as `Other`.
+                C::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+                    return format!(
+                        "TLS failed: the server presents a CA certificate (basicConstraints \
+                         CA:TRUE, as `openssl req -x509` makes by default) as its own \
+                         certificate, which TLS refuses even when it is in ca_file ({tls}); \
+                         give the server a certificate with CA:FALSE and its name in \
+                         subjectAltName, signed by the CA that ca_file holds"
+                    )
+                }
+                C::Expired | C::ExpiredContext { .. } => {
+                    return format!("TLS failed: the server's certificate has expired ({tls})")
+                }
+                C::NotValidYet | C::NotValidYetContext { .. } => {
+                    return format!(
+                        "TLS failed: the server's certificate is not valid yet ({tls}); \
+                         check this machine's clock"
+                    )
+                }
+                C::NotValidForName | C::NotValidForNameContext { .. } => {
+                    return format!(
+                        "TLS failed: the server's certificate does not name the host of \
+                         base_url ({tls}); use the name the certificate was issued for"
+                    )
+                }
+                _ => tls,
+            };
+            if ca_file {
+                format!(
+                    "TLS failed: the server's certificate is not trusted ({what}); it is \
+                     not signed by a certificate in ca_file: check that ca_file holds the \
+                     CA that issued the server's certificate"
+                )
+            } else {
+                format!(
+                    "TLS failed: the server's certificate is not trusted ({what}); for a \
+                     server with an internal CA set \"ca_file\" to that CA's PEM file"
+                )
+            }
+        }
+        rustls::Error::NoCertificatesPresented => {
+            format!("TLS failed: the server presented no certificate ({tls})")
+        }
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => format!(
             "TLS failed: the server does not speak TLS ({tls}); if it is a plain HTTP \
              server, use an http:// base_url"
@@ -332,6 +409,7 @@ pub(crate) fn http_error(answer: &Answer, host: &str) -> Error {
 }
 
 pub(crate) fn server_words(text: &str) -> String {
+    let text = &*without_queries(text);
     let mut out: String = text
         .chars()
         .take(300)
@@ -343,10 +421,44 @@ pub(crate) fn server_words(text: &str) -> String {
     out
 }
 
+/// `text` with every query string cut out: a server that echoes the request
+/// it refused (an error page quoting the URL) would otherwise put the
+/// app-token call's `app_signature` into the message. From a `?` followed
+/// by a `name=` up to the next space, quote or angle bracket, `?…` stays.
+pub(crate) fn without_queries(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_end = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`');
+    let starts_query = |rest: &str| {
+        let name: &str = rest.split(is_end).next().unwrap_or("");
+        name.contains('=')
+    };
+    if !text
+        .match_indices('?')
+        .any(|(i, _)| starts_query(&text[i + 1..]))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('?') {
+        out.push_str(&rest[..=i]);
+        let after = &rest[i + 1..];
+        if starts_query(after) {
+            out.push('…');
+            let end = after.find(is_end).unwrap_or(after.len());
+            rest = &after[end..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Shortens a body for an error message: valid UTF-8, one line, at most
 /// 120 characters.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let lossy = String::from_utf8_lossy(body);
+    let text = without_queries(&lossy);
     let one_line: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -410,6 +522,40 @@ mod tests {
         assert_eq!(server_words("a\nb\r\u{7}c\u{1b}[31m"), "a b  c [31m");
         let long = "字".repeat(400);
         assert_eq!(server_words(&long).chars().count(), 301);
+    }
+
+    #[test]
+    fn quoted_server_text_has_no_query_strings() {
+        let echo = "<h1>500</h1><p>GET /jdyconnector/app_management/kingdee_auth_token\
+                    ?app_key=abc&app_signature=ZDljMTI3NGIyNTE1MTRkYzlk failed</p>";
+        let s = snippet(echo.as_bytes());
+        assert!(!s.contains("ZDljMTI3"), "{s}");
+        assert!(s.contains("kingdee_auth_token?… failed"), "{s}");
+        let w = server_words("bad request \"/x?app_signature=ZDljMTI3\" what? yes?");
+        assert_eq!(w, "bad request \"/x?…\" what? yes?");
+        assert_eq!(snippet(b"why? because"), "why? because");
+    }
+
+    #[test]
+    fn certificate_failures_say_what_is_wrong() {
+        use rustls::{CertificateError, Error as TlsError, OtherError};
+        #[derive(Debug)]
+        struct CaUsedAsEndEntity;
+        impl std::fmt::Display for CaUsedAsEndEntity {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("CaUsedAsEndEntity")
+            }
+        }
+        impl std::error::Error for CaUsedAsEndEntity {}
+        let ca = TlsError::InvalidCertificate(CertificateError::Other(OtherError(
+            std::sync::Arc::new(CaUsedAsEndEntity),
+        )));
+        let m = tls_failure(&ca, true);
+        assert!(m.contains("CA:TRUE") && m.contains("CA:FALSE"), "{m}");
+        assert!(!m.contains("set \"ca_file\""), "{m}");
+        let unknown = TlsError::InvalidCertificate(CertificateError::UnknownIssuer);
+        assert!(tls_failure(&unknown, true).contains("not signed by a certificate in ca_file"));
+        assert!(tls_failure(&unknown, false).contains("set \"ca_file\""));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::authorize::{
 };
 use super::cache::{refresh_at, Cached, Fresh, SingleFlightCache};
 use super::call::{self, Request, Response};
-use super::config::{base_url, ConfigObject, HttpOptions, Secret};
+use super::config::{base_url, is_loopback, ConfigObject, HttpOptions, Secret};
 use super::http::{http_error, server_words, snippet, Answer, Http};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::{check_header_value, is_header_token, push_header_line};
@@ -44,6 +44,12 @@ pub struct KingdeeConfig {
     pub uid: Option<String>,
     /// `domain`: sent as `X-GW-Router-Addr` on business calls.
     pub domain: Option<String>,
+    /// `allow_insecure_http`: accept a plain `http://` base URL to a host
+    /// that is not this machine (default false). The app-token call carries
+    /// `app_signature`, a credential for as long as `app_secret` lives, and
+    /// every business call the signed headers and the app-token: over plain
+    /// HTTP anyone on the path reads them.
+    pub allow_insecure_http: bool,
     /// Transport options.
     pub http: HttpOptions,
 }
@@ -63,6 +69,7 @@ impl KingdeeConfig {
                 "uid",
                 "domain",
                 "outer_instance_id",
+                "allow_insecure_http",
             ],
         )?;
         let client_id = c.string("client_id")?;
@@ -103,6 +110,7 @@ impl KingdeeConfig {
                 .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
             uid: c.opt_string_or_integer("uid")?,
             domain: c.opt_string("domain")?,
+            allow_insecure_http: c.opt_bool("allow_insecure_http")?.unwrap_or(false),
             http: c.http_options()?,
         })
     }
@@ -168,6 +176,17 @@ impl KingdeeClient {
             ));
         }
         config.base_url = base_url(config.base_url, "Kingdee")?;
+        if config.base_url.starts_with("http://")
+            && !config.allow_insecure_http
+            && !is_loopback(&config.base_url)
+        {
+            return Err(Error::invalid(
+                "Kingdee config key \"base_url\" is plain http:// to another machine: the \
+                 app-token call and the signed headers would travel in clear; use https:// \
+                 (the gateway is https://api.kingdee.com), or set \"allow_insecure_http\": \
+                 true for a test gateway on a trusted network",
+            ));
+        }
         let http = Http::new(config.base_url.clone(), &config.http, "Kingdee")?;
         let authorization = (!config.app_key.is_empty()).then(|| {
             Arc::new(Authorization {
@@ -436,16 +455,20 @@ impl KingdeeClient {
     }
 
     fn token_from(&self, answer: &Answer) -> Result<Fresh<AppToken>> {
-        let (token, lifetime) = parse_token_answer(answer, self.http.host())?;
+        let (token, expiry) = parse_token_answer(answer, self.http.host())?;
         Ok(Fresh {
             value: token,
-            refresh_at: refresh_at(lifetime, self.config.http.refresh_margin),
+            refresh_at: match expiry {
+                Expiry::Cache(lifetime) => refresh_at(lifetime, self.config.http.refresh_margin),
+                // Served to the callers of this flight, stale for the next one.
+                Expiry::AlreadyExpired => std::time::Instant::now(),
+            },
         })
     }
 }
 
 /// Reads the gateway's answer to the app-token call.
-pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToken, Duration)> {
+pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToken, Expiry)> {
     let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
     if answer.status != 200 {
         return Err(refusal_or_http(answer, json.as_ref(), host));
@@ -509,8 +532,7 @@ pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToke
     });
     let lifetime = data
         .and_then(|d| d.get("expires"))
-        .and_then(expires_to_lifetime)
-        .unwrap_or(DEFAULT_TOKEN_LIFETIME);
+        .map_or(Expiry::Cache(DEFAULT_TOKEN_LIFETIME), expires_to_lifetime);
     Ok((
         AppToken {
             token: token.to_owned(),
@@ -547,24 +569,51 @@ pub(crate) fn token_refused(answer: &Answer) -> bool {
     matches!(answer_code(answer), Some(4010 | 4011))
 }
 
+/// The shortest and longest time an app-token is cached, whatever the
+/// answer's `expires` says: a server (or a proxy in between) must not make
+/// the client refetch in a loop, nor keep a token for ever.
+pub(crate) const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+/// See [`MIN_TOKEN_LIFETIME`]; the gateway documents 24 hours.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// What the answer's `expires` means for the cache.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Expiry {
+    /// Cache for this long (clamped to [60 s, 24 h]).
+    Cache(Duration),
+    /// The token had already expired when it arrived: hand it to the caller
+    /// once, but do not cache it.
+    AlreadyExpired,
+}
+
 /// `expires` is not specified; answers seen carry either a lifetime in
 /// seconds or an absolute time (epoch seconds or milliseconds). Values that
-/// make no sense fall back to the documented 24 hours.
-fn expires_to_lifetime(v: &Value) -> Option<Duration> {
+/// make no sense (negative, not a number) fall back to the documented 24
+/// hours; all arithmetic is checked, and the result is clamped.
+pub(crate) fn expires_to_lifetime(v: &Value) -> Expiry {
     let n = match v {
-        Value::Number(n) => n.as_i64()?,
-        Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let Some(n) = n.filter(|n| *n > 0) else {
+        return Expiry::Cache(DEFAULT_TOKEN_LIFETIME);
     };
     let now_ms = crate::clock::now_ms();
     let lifetime_ms = if n > 100_000_000_000 {
-        n - now_ms // epoch milliseconds
+        n.checked_sub(now_ms) // epoch milliseconds
     } else if n > 1_000_000_000 {
-        n * 1000 - now_ms // epoch seconds
+        n.checked_mul(1000).and_then(|ms| ms.checked_sub(now_ms)) // epoch seconds
     } else {
-        n * 1000 // a lifetime in seconds
+        n.checked_mul(1000) // a lifetime in seconds
     };
-    (lifetime_ms > 0).then(|| Duration::from_millis(lifetime_ms as u64))
+    match lifetime_ms {
+        Some(ms) if ms <= 0 => Expiry::AlreadyExpired,
+        Some(ms) => Expiry::Cache(
+            Duration::from_millis(ms as u64).clamp(MIN_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME),
+        ),
+        None => Expiry::Cache(MAX_TOKEN_LIFETIME),
+    }
 }
 
 /// What to do about the refusals integrators meet most, after the server's
@@ -645,12 +694,12 @@ mod tests {
         let (t, life) = parse_token_answer(&ok, "h").unwrap();
         assert_eq!(t.token, "tok");
         assert_eq!(t.uid.as_deref(), Some("700123"));
-        assert_eq!(life, DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(life, Expiry::Cache(DEFAULT_TOKEN_LIFETIME));
 
         let short = answer(200, r#"{"errcode":0,"data":{"app-token":"t","expires":2}}"#);
         assert_eq!(
             parse_token_answer(&short, "h").unwrap().1,
-            Duration::from_secs(2)
+            Expiry::Cache(MIN_TOKEN_LIFETIME)
         );
 
         let refused = answer(
@@ -690,6 +739,70 @@ mod tests {
                 .kind(),
             ErrorKind::BadResponse
         );
+    }
+
+    #[test]
+    fn server_lifetimes_are_clamped_and_checked() {
+        let now_s = crate::clock::now_ms() / 1000;
+        let cache = |d: u64| Expiry::Cache(Duration::from_secs(d));
+        for (expires, expected) in [
+            // i64::MAX once cached a token practically for ever; as seconds
+            // it overflowed `n * 1000`.
+            (serde_json::json!(i64::MAX), cache(24 * 3600)),
+            (serde_json::json!(999_999_999), cache(24 * 3600)),
+            (serde_json::json!(u64::MAX), cache(24 * 3600)),
+            (serde_json::json!(1), cache(60)),
+            (serde_json::json!(7200), cache(7200)),
+            (serde_json::json!("7200"), cache(7200)),
+            (serde_json::json!(0), cache(24 * 3600)),
+            (serde_json::json!(-5), cache(24 * 3600)),
+            (serde_json::json!(now_s + 3600), cache(3600)),
+            (serde_json::json!(now_s - 10), Expiry::AlreadyExpired),
+            (
+                serde_json::json!((now_s - 10) * 1000),
+                Expiry::AlreadyExpired,
+            ),
+        ] {
+            let got = expires_to_lifetime(&expires);
+            match (&got, &expected) {
+                // An absolute time is read against the clock: allow a second.
+                (Expiry::Cache(g), Expiry::Cache(e)) => {
+                    assert!(
+                        g.abs_diff(*e) <= Duration::from_secs(1),
+                        "{expires}: {got:?}"
+                    )
+                }
+                _ => assert_eq!(got, expected, "{expires}"),
+            }
+        }
+    }
+
+    #[test]
+    fn plain_http_is_refused_but_for_loopback_or_when_allowed() {
+        let json = |url: &str, extra: &str| {
+            format!(
+                r#"{{"client_id":"c","client_secret":"s","app_key":"k","app_secret":"a",
+                    "base_url":"{url}"{extra}}}"#
+            )
+        };
+        let err = KingdeeClient::from_json(&json("http://gw.example.com", "")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(err.message().contains("allow_insecure_http"), "{err}");
+        KingdeeClient::from_json(&json(
+            "http://gw.example.com",
+            r#","allow_insecure_http":true"#,
+        ))
+        .unwrap();
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:2",
+            "https://gw",
+        ] {
+            KingdeeClient::from_json(&json(ok, "")).unwrap();
+        }
+        let err = KingdeeClient::from_json(&json("http://h", r#","allow_insecure_http":1"#));
+        assert!(err.unwrap_err().message().contains("true or false"));
     }
 
     #[test]

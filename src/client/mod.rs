@@ -21,7 +21,9 @@ pub use kingdee::{
     AppToken, KingdeeClient, KingdeeConfig, AUTH_TOKEN_PATH, DEFAULT_BASE_URL,
     DEFAULT_TOKEN_LIFETIME, ERRCODE_APP_SECRET_ROTATED,
 };
-pub use weaver::{WeaverClient, WeaverConfig, WeaverToken, WeaverUser, GET_TOKEN_PATH};
+pub use weaver::{
+    WeaverClient, WeaverConfig, WeaverToken, WeaverUser, DEFAULT_MAX_USERS, GET_TOKEN_PATH,
+};
 pub use weaver_rest::{
     is_token_refusal as weaver_rest_is_token_refusal, RestCredentials, WeaverRestClient,
     WeaverRestConfig, APPLY_TOKEN_PATH, REGIST_PATH, STATE_FORMAT,

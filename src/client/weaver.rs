@@ -9,6 +9,7 @@ use crate::headers::{check_header_value, is_header_token};
 use crate::weaver::Signer;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -28,6 +29,9 @@ pub struct WeaverConfig {
     pub aes_key: Secret,
     /// `token_ttl_s`: how long the server keeps a token (default 1800).
     pub token_ttl: Duration,
+    /// `max_users`: how many users' tokens are cached at most (default
+    /// 10 000); beyond that the least recently used are dropped.
+    pub max_users: usize,
     /// Transport options.
     pub http: HttpOptions,
 }
@@ -38,7 +42,14 @@ impl WeaverConfig {
         let mut c = ConfigObject::parse(
             json,
             "Weaver",
-            &["base_url", "appid", "secret", "aes_key", "token_ttl_s"],
+            &[
+                "base_url",
+                "appid",
+                "secret",
+                "aes_key",
+                "token_ttl_s",
+                "max_users",
+            ],
         )?;
         Ok(WeaverConfig {
             base_url: c.string("base_url")?,
@@ -48,9 +59,21 @@ impl WeaverConfig {
             token_ttl: Duration::from_secs(
                 c.opt_u64("token_ttl_s", 1, 30 * 86_400)?.unwrap_or(1800),
             ),
+            max_users: c
+                .opt_u64("max_users", 1, 10_000_000)?
+                .map_or(DEFAULT_MAX_USERS, |n| n as usize),
             http: c.http_options()?,
         })
     }
+}
+
+/// How many users' tokens a client caches when `max_users` is not given.
+pub const DEFAULT_MAX_USERS: usize = 10_000;
+
+/// One user's cache entry, with the tick of its last use (for LRU).
+struct UserEntry {
+    cache: Arc<TokenCache>,
+    last_used: AtomicU64,
 }
 
 /// A token from getToken, with the encrypted userid when a user was named.
@@ -90,7 +113,10 @@ pub struct WeaverClient {
     signer: Signer,
     http: Http,
     app_token: TokenCache,
-    user_tokens: RwLock<HashMap<WeaverUser, Arc<TokenCache>>>,
+    /// Bounded by `max_users`; failed fetches leave no entry.
+    user_tokens: RwLock<HashMap<WeaverUser, UserEntry>>,
+    /// The clock of `UserEntry::last_used`.
+    ticks: AtomicU64,
 }
 
 impl std::fmt::Debug for WeaverClient {
@@ -118,6 +144,7 @@ impl WeaverClient {
             http,
             app_token: TokenCache::default(),
             user_tokens: RwLock::new(HashMap::new()),
+            ticks: AtomicU64::new(0),
         })
     }
 
@@ -128,42 +155,79 @@ impl WeaverClient {
 
     /// The token for `user` (or the plain app token for `None`): cached per
     /// user, fetched once however many threads ask.
+    ///
+    /// `userType` and `userContain` are checked first: both non-empty and
+    /// without control characters (they are sent as headers), else
+    /// `InvalidArgument`.
     pub fn token(&self, user: Option<&WeaverUser>) -> Result<Cached<WeaverToken>> {
-        match user {
-            None => self.app_token.get(|| self.fetch(None)),
-            Some(user) => self.user_cache(user).get(|| self.fetch(Some(user))),
+        let Some(user) = user else {
+            return self.app_token.get(|| self.fetch(None));
+        };
+        check_user(user)?;
+        let cache = self.user_cache(user);
+        let result = cache.get(|| self.fetch(Some(user)));
+        if result.is_err() {
+            // Errors are not cached, and neither is the entry of a user
+            // whose fetch failed: a host asking for many users that do not
+            // exist (or a server that is down) must not grow the map.
+            self.forget_if_unused(user, &cache);
         }
+        result
+    }
+
+    /// How many users have an entry in the token cache (at most `max_users`).
+    pub fn cached_users(&self) -> usize {
+        self.user_tokens
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     fn user_cache(&self, user: &WeaverUser) -> Arc<TokenCache> {
-        if let Some(cache) = self
+        let tick = self.ticks.fetch_add(1, Ordering::Relaxed);
+        if let Some(entry) = self
             .user_tokens
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(user)
         {
-            return cache.clone();
+            entry.last_used.store(tick, Ordering::Relaxed);
+            return entry.cache.clone();
         }
-        self.user_tokens
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(user.clone())
-            .or_default()
-            .clone()
+        let mut map = self.user_tokens.write().unwrap_or_else(|p| p.into_inner());
+        if !map.contains_key(user) && map.len() >= self.config.max_users {
+            evict(&mut map, self.config.max_users);
+        }
+        let entry = map.entry(user.clone()).or_insert_with(|| UserEntry {
+            cache: Arc::default(),
+            last_used: AtomicU64::new(tick),
+        });
+        entry.last_used.store(tick, Ordering::Relaxed);
+        entry.cache.clone()
+    }
+
+    /// Removes `user`'s entry if it is still `cache` and holds no token.
+    fn forget_if_unused(&self, user: &WeaverUser, cache: &Arc<TokenCache>) {
+        let mut map = self.user_tokens.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = map.get(user) {
+            if Arc::ptr_eq(&entry.cache, cache) && !cache.holds_fresh() && !cache.in_flight() {
+                map.remove(user);
+            }
+        }
     }
 
     /// Drops every cached token (after a business call said the token is
-    /// invalid or timed out).
+    /// invalid or timed out), and every user's entry with it.
     pub fn invalidate(&self) {
         self.app_token.invalidate();
-        for cache in self
-            .user_tokens
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-        {
-            cache.invalidate();
+        let mut map = self.user_tokens.write().unwrap_or_else(|p| p.into_inner());
+        for entry in map.values() {
+            // A caller holding the entry (a fetch in flight) must not keep
+            // serving what it had.
+            entry.cache.invalidate();
         }
+        map.clear();
+        map.shrink_to_fit();
     }
 
     /// Performs one business call with `appid`, `token` and, for `user`,
@@ -172,15 +236,12 @@ impl WeaverClient {
     /// drops that token, fetches a new one and sends once more.
     pub fn call(&self, request: &Request<'_>, user: Option<&WeaverUser>) -> Result<Response> {
         let method = request.checked_method()?;
-        let user_cache;
-        let cache: &TokenCache = match user {
-            None => &self.app_token,
-            Some(u) => {
-                user_cache = self.user_cache(u);
-                &user_cache
-            }
-        };
-        call::with_token_retry(
+        if let Some(u) = user {
+            check_user(u)?;
+        }
+        let user_cache = user.map(|u| self.user_cache(u));
+        let cache: &TokenCache = user_cache.as_deref().unwrap_or(&self.app_token);
+        let result = call::with_token_retry(
             cache,
             || cache.get(|| self.fetch(user)),
             |token: &WeaverToken| {
@@ -199,7 +260,11 @@ impl WeaverClient {
             },
             token_refused,
             |a, b| a.token == b.token,
-        )
+        );
+        if let (Some(u), Some(c), Err(_)) = (user, &user_cache, &result) {
+            self.forget_if_unused(u, c);
+        }
+        result
     }
 
     fn fetch(&self, user: Option<&WeaverUser>) -> Result<Fresh<WeaverToken>> {
@@ -252,6 +317,37 @@ pub(crate) fn token_refused(answer: &Answer) -> bool {
         _ => false,
     };
     said || code
+}
+
+/// `userType` and `userContain` go out as headers: both must be non-empty
+/// and free of control characters, checked before any request.
+fn check_user(user: &WeaverUser) -> Result<()> {
+    check_header_value(&user.user_type, "user_type (userType)")?;
+    check_header_value(&user.user_contain, "user_contain (userContain)")
+}
+
+/// Makes room in a full map: entries that hold no servable token and have
+/// no fetch running go first, then the least recently used, down to 90 % of
+/// `max_users`, so that eviction (a sort) runs once per tenth of the cap of
+/// new users, not on every one.
+fn evict(map: &mut HashMap<WeaverUser, UserEntry>, max_users: usize) {
+    map.retain(|_, e| e.cache.holds_fresh() || e.cache.in_flight());
+    let keep = max_users - max_users.div_ceil(10);
+    if map.len() <= keep {
+        return;
+    }
+    if keep == 0 {
+        map.clear();
+        return;
+    }
+    let mut ages: Vec<u64> = map
+        .values()
+        .map(|e| e.last_used.load(Ordering::Relaxed))
+        .collect();
+    let cut = map.len() - keep;
+    let (_, oldest_kept, _) = ages.select_nth_unstable(cut);
+    let oldest_kept = *oldest_kept;
+    map.retain(|_, e| e.last_used.load(Ordering::Relaxed) >= oldest_kept);
 }
 
 /// What to do about the refusals integrators meet most, after the server's

@@ -70,10 +70,13 @@ unsafe fn weaver_user(
 /// again whenever the gateway says the app_secret rotated (errcode
 /// 1030002006), after which the app-token request is retried once;
 /// optional `"base_url"` (default "https://api.kingdee.com"), `"uid"`,
-/// `"domain"` (sent as X-GW-Router-Addr), `"timeout_ms"` (default 10000),
-/// `"tls_roots"` ("webpki" or "system"), `"ca_file"`, `"proxy"`,
+/// `"domain"` (sent as X-GW-Router-Addr), `"allow_insecure_http"` (default
+/// false: a plain `http://` base_url is refused unless its host is loopback),
+/// `"timeout_ms"` (default 10000), `"tls_roots"` ("webpki" or "system"),
+/// `"ca_file"`, `"proxy"` (`http://` or `https://`, or "env"),
 /// `"refresh_margin_s"`, `"max_body_bytes"` (largest business answer,
-/// default 10485760). Unknown keys and wrong types give
+/// default 10485760). Unknown keys, keys given twice, wrong types and a
+/// base_url that does not parse (or holds `user:password@`) give
 /// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
 ///
 /// On success `*out_client` holds a new client to be freed with
@@ -285,9 +288,12 @@ pub unsafe extern "C" fn erpauth_kingdee_client_free(client: *mut erpauth_kingde
 /// Creates a Weaver e9 client from a JSON config object:
 /// `{"base_url","appid","secret","aes_key"}` required (aes_key of 16, 24 or
 /// 32 bytes); optional `"timeout_ms"` (default 10000), `"token_ttl_s"`
-/// (default 1800), `"tls_roots"`, `"ca_file"`, `"proxy"`,
-/// `"refresh_margin_s"`. Unknown keys and wrong types give
-/// `ERPAUTH_INVALID_ARGUMENT` naming the key. No request is made yet.
+/// (default 1800), `"max_users"` (how many users' tokens are cached, least
+/// recently used out; default 10000), `"tls_roots"`, `"ca_file"`,
+/// `"proxy"`, `"refresh_margin_s"`. Unknown keys, keys given twice, wrong
+/// types and a base_url that does not parse give `ERPAUTH_INVALID_ARGUMENT`
+/// naming the key. Plain `http://` is accepted (e9 runs on intranets). No
+/// request is made yet.
 ///
 /// On success `*out_client` holds a new client to be freed with
 /// `erpauth_weaver_client_free`; on failure it is set to NULL. Thread-safe.

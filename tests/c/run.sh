@@ -27,6 +27,15 @@ cargo build --release -p erpauth -p erpauth-cli --quiet
 lib_dir="$repo/target/release"
 export ERPAUTH_EMULATOR="$lib_dir/erpauth"
 
+# The message log is a test aid compiled in only when the build itself has
+# ERPAUTH_TEST_MESSAGE_LOG set (as scripts/test-all.sh builds): a library
+# built without it must not carry the name, so no environment of a host
+# process can make it write anywhere.
+if [ -z "${ERPAUTH_TEST_MESSAGE_LOG:-}" ] && grep -aq ERPAUTH_TEST_MESSAGE_LOG "$lib_dir/liberpauth.so"; then
+    echo "FAIL: liberpauth.so built without ERPAUTH_TEST_MESSAGE_LOG still reads it"
+    exit 1
+fi
+
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 out="$repo/target/c-tests"
 rm -rf "$out"
