@@ -239,12 +239,12 @@ fn refusals_carry_the_servers_words() {
         Some(user("loginid", "nobody")),
         "userId解析异常,请确认!!!",
     );
-    assert_rejected(
-        &emu,
-        none.clone(),
-        Some(user("id", "")),
-        "userType或userContain参数值异常!!!",
-    );
+    // An empty userContain is the caller's mistake, found before any request.
+    emu.reset_stats();
+    let c = WeaverClient::from_json(&config(&emu, none.clone())).unwrap();
+    let err = c.token(Some(&user("id", ""))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    assert_eq!(emu.stats().weaver_get_token, 0);
     emu.set_clock_offset_ms(-10 * 60 * 1000);
     assert_rejected(&emu, none, None, "签名已过期,请确认!!!");
     emu.set_clock_offset_ms(0);
