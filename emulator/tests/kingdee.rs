@@ -355,3 +355,121 @@ fn wrong_method_and_unknown_paths() {
     assert_eq!(answer.status, 404);
     assert_eq!(emu.stats().kingdee_auth_token, 1);
 }
+
+/// A correctly signed POST with a body.
+fn signed_post(target: &str, extra_headers: &str, body: &str) -> Vec<u8> {
+    let headers = gateway_headers("POST", target, &fresh_nonce(), &now_ms().to_string());
+    format!(
+        "POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}{extra_headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+const PULL: &str = "/jdyconnector/app_management/push_app_authorize?outerInstanceId=emu-instance-1";
+
+#[test]
+fn push_app_authorize_answers_the_current_secret() {
+    let emu = start();
+    let json = exchange(emu.port(), &signed_post(PULL, "", "{}")).json();
+    assert_eq!(json["errcode"], 0);
+    let entry = &json["data"][0];
+    assert_eq!(entry["appKey"], APP_KEY);
+    assert_eq!(entry["appSecret"], APP_SECRET);
+    assert_eq!(entry["domain"], "https://emu.jdy.com");
+    assert_eq!(entry["status"], 1);
+
+    // Rotation: the pull answers the new secret, the token endpoint refuses
+    // the old one with 1030002006, an issued token stays valid.
+    let token = kingdee_token(emu.port());
+    let rotated = emu.rotate_kingdee_app_secret();
+    assert_ne!(rotated, APP_SECRET);
+    let json = exchange(emu.port(), &signed_post(PULL, "", "")).json();
+    assert_eq!(json["data"][0]["appSecret"], rotated.as_str());
+    let text = exchange(emu.port(), &signed_get(&token_target(), "")).text();
+    assert_eq!(
+        text,
+        r#"{"errcode":1030002006,"description":"授权密钥校验失败","data":null}"#
+    );
+    assert!(emu.token_info(&token).unwrap().valid);
+    let rotated_target = format!(
+        "{TOKEN_PATH}?app_key={APP_KEY}&app_signature={}",
+        reference::java_encode(&reference::kingdee_app_signature(APP_KEY, &rotated))
+    );
+    assert_eq!(
+        exchange(emu.port(), &signed_get(&rotated_target, "")).json()["errcode"],
+        0
+    );
+    assert_eq!(emu.stats().kingdee_push_app_authorize, 2);
+}
+
+#[test]
+fn push_app_authorize_refusals() {
+    let emu = start();
+    let wrong = PULL.replace("emu-instance-1", "other");
+    assert_eq!(
+        exchange(emu.port(), &signed_post(&wrong, "", "{}")).text(),
+        r#"{"errcode":1030002010,"description":"outerInstanceId不存在或未授权","data":null}"#
+    );
+    let get = exchange(emu.port(), &signed_get(PULL, ""));
+    assert_eq!((get.status, get.json()["code"].as_i64()), (519, Some(5002)));
+    // Signed for another target: 4008.
+    let headers = gateway_headers("POST", "/other", &fresh_nonce(), &now_ms().to_string());
+    let raw =
+        format!("POST {PULL} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Content-Length: 0\r\n\r\n");
+    let answer = exchange(emu.port(), raw.as_bytes());
+    assert_eq!(
+        (answer.status, answer.text()),
+        (519, REFUSAL_4008.to_owned())
+    );
+    // The control endpoint answers the new secret.
+    let answer = exchange(
+        emu.port(),
+        b"POST /__emulator/kingdee/rotate_app_secret HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+    );
+    let secret = answer.json()["app_secret"].as_str().unwrap().to_owned();
+    assert!(
+        secret.starts_with("emu-app-secret-") && secret.len() == 31,
+        "{secret}"
+    );
+    assert_eq!(emu.config().kingdee.app_secret, secret);
+}
+
+#[test]
+fn echo_checks_every_header_and_answers_what_it_received() {
+    let emu = start();
+    let token = kingdee_token(emu.port());
+    let good = format!("app-token: {token}\r\nX-GW-Router-Addr: https://emu.jdy.com\r\n");
+    let target = "/jdy/v2/erpauth/echo?b=2&a=%E4%B8%AD";
+    let json = exchange(emu.port(), &signed_post(target, &good, r#"{"x":1}"#)).json();
+    let data = &json["data"];
+    assert_eq!(data["method"], "POST");
+    assert_eq!(data["query"], serde_json::json!([["b", "2"], ["a", "中"]]));
+    assert_eq!(data["body"], r#"{"x":1}"#);
+    assert_eq!(data["app_token"], token.as_str());
+    // Each header missing or wrong is refused before the echo.
+    let no_token = "X-GW-Router-Addr: https://emu.jdy.com\r\n";
+    assert_eq!(
+        exchange(emu.port(), &signed_post(target, no_token, "")).json()["code"],
+        4009
+    );
+    let wrong_domain = format!("app-token: {token}\r\nX-GW-Router-Addr: https://x.jdy.com\r\n");
+    assert_eq!(
+        exchange(emu.port(), &signed_post(target, &wrong_domain, "")).status,
+        404
+    );
+    emu.forget_tokens();
+    assert_eq!(
+        exchange(emu.port(), &signed_post(target, &good, "")).json()["code"],
+        4010
+    );
+    // echo_raw: the body back, byte for byte.
+    let token = kingdee_token(emu.port());
+    let good = format!("app-token: {token}\r\nX-GW-Router-Addr: https://emu.jdy.com\r\n");
+    let answer = exchange(
+        emu.port(),
+        &signed_post("/jdy/v2/erpauth/echo_raw", &good, "raw ✓"),
+    );
+    assert_eq!((answer.status, answer.text()), (200, "raw ✓".to_owned()));
+    assert_eq!(answer.header("Content-Type"), Some("application/json"));
+}

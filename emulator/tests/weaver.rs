@@ -262,3 +262,86 @@ fn get_is_not_allowed_and_expect_continue_is_honoured() {
     conn.send(b"{}");
     assert_eq!(conn.read_answer().unwrap().json()["status"], true);
 }
+
+/// A getToken answer for the default app, for `user_lines` (userType and
+/// userContain header lines, or "").
+fn get_token(emu: &Emulator, user_lines: &str) -> serde_json::Value {
+    let answer = exchange(
+        emu.port(),
+        &weaver_post(&format!(
+            "appid: {APPID}\r\nsign: {}\r\n{user_lines}",
+            weaver_sign_now()
+        )),
+    );
+    answer.json()
+}
+
+fn business(emu: &Emulator, method: &str, path: &str, header_lines: &str) -> (u16, String) {
+    let raw = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{header_lines}Content-Length: 0\r\n\r\n"
+    );
+    let answer = exchange(emu.port(), raw.as_bytes());
+    (answer.status, answer.text())
+}
+
+const TODO: &str = "/api/workflow/paService/getToDoWorkflowRequestList";
+
+#[test]
+fn business_calls_check_appid_token_and_userid() {
+    let emu = start();
+    let user = get_token(&emu, "userType: loginid\r\nuserContain: zhangs\r\n");
+    let (token, userid) = (
+        user["token"].as_str().unwrap(),
+        user["userid"].as_str().unwrap(),
+    );
+    let good = format!("appid: {APPID}\r\ntoken: {token}\r\nuserid: {userid}\r\n");
+    let (status, text) = business(&emu, "GET", &format!("{TODO}?x=1"), &good);
+    assert_eq!(status, 200, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["data"]["user"], "9");
+    assert_eq!(json["data"]["query"], "x=1");
+
+    let refused = |lines: &str| business(&emu, "GET", TODO, lines).1;
+    assert_eq!(
+        refused(&format!(
+            "appid: other\r\ntoken: {token}\r\nuserid: {userid}\r\n"
+        )),
+        r#"{"code":-1,"msg":"认证信息错误","status":false}"#
+    );
+    assert_eq!(
+        refused(&format!("appid: {APPID}\r\ntoken: {token}\r\n")),
+        r#"{"code":-1,"msg":"userid与token不匹配","status":false}"#
+    );
+    let app = get_token(&emu, "");
+    let app_token = app["token"].as_str().unwrap();
+    assert_eq!(
+        refused(&format!(
+            "appid: {APPID}\r\ntoken: {app_token}\r\nuserid: {userid}\r\n"
+        )),
+        r#"{"code":-1,"msg":"userid与token不匹配","status":false}"#
+    );
+    let admin = reference::weaver_decrypt_userid(AES_KEY, userid).unwrap();
+    assert_eq!(admin, "9");
+    assert_eq!(
+        refused(&format!(
+            "appid: {APPID}\r\ntoken: {token}\r\nuserid: AAAA\r\n"
+        )),
+        r#"{"code":-1,"msg":"userid解析异常","status":false}"#
+    );
+    let (status, _) = business(&emu, "POST", TODO, &good);
+    assert_eq!(status, 405);
+    let (status, _) = business(&emu, "GET", "/api/workflow/paService/nothing", &good);
+    assert_eq!(status, 404);
+
+    emu.expire_tokens();
+    assert_eq!(
+        refused(&good),
+        r#"{"errorCode":"002","errorMsg":"登录信息超时","status":false}"#
+    );
+    emu.forget_tokens();
+    assert_eq!(
+        refused(&good),
+        format!(r#"{{"code":-1,"msg":"token不存在或者超时：{token}","status":false}}"#)
+    );
+    assert_eq!(emu.stats().weaver_business, 9);
+}
