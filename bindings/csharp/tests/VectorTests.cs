@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
@@ -37,11 +38,17 @@ namespace ErpAuth.Tests
                 { "kingdee.json", new[] { "source", "app_signature", "api_signature" } },
                 { "weaver.json", new[] { "source", "sign" } },
             };
+            // The e9 REST client has no C# API yet; tests/weaver_rest_client.rs checks these.
+            var checkedElsewhere = new[] { "weaver_rest.json" };
             string[] files = Directory.GetFiles(TestPaths.VectorsDirectory, "*.json");
             Assert.IsNotEmpty(files);
             foreach (string path in files)
             {
                 string name = Path.GetFileName(path);
+                if (Array.IndexOf(checkedElsewhere, name) >= 0)
+                {
+                    continue;
+                }
                 Assert.IsTrue(known.ContainsKey(name), "vector file " + name + " is not checked by the C# tests");
                 foreach (string section in Load(name).Keys)
                 {

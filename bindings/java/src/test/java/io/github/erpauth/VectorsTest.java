@@ -45,7 +45,8 @@ class VectorsTest {
         String[] names = vectorsDir().list((d, n) -> n.endsWith(".json"));
         assertTrue(names != null && names.length > 0, "no vector files");
         for (String name : names) {
-            assertTrue(name.equals("kingdee.json") || name.equals("weaver.json"),
+            // weaver_rest.json: the e9 REST client has no Java API yet; tests/weaver_rest_client.rs checks it.
+            assertTrue(name.equals("kingdee.json") || name.equals("weaver.json") || name.equals("weaver_rest.json"),
                     "vector file " + name + " is not checked by the Java tests: add it to VectorsTest");
         }
     }
