@@ -23,8 +23,9 @@ use zeroize::Zeroizing;
 /// public half (`cpk`); 2048 bits is the smallest size current guidance accepts.
 pub(crate) const CLIENT_KEY_BITS: usize = 2048;
 
-/// The smallest server key accepted. e9 servers use 1024-bit keys; a shorter
-/// `spk` is refused as a forged or broken answer.
+/// The smallest server key accepted. e9 servers send 2048-bit keys, some
+/// older ones 1024-bit; a shorter `spk` is refused as a forged or broken
+/// answer.
 pub(crate) const MIN_SERVER_KEY_BITS: usize = 1024;
 /// The largest server key accepted (bounds the work one hostile answer causes).
 pub(crate) const MAX_SERVER_KEY_BITS: usize = 8192;

@@ -457,7 +457,7 @@ fn vectors_decrypt_and_the_client_encrypts_what_the_server_decrypts() {
     let v = vectors();
     let spk = v["server"]["spk"].as_str().unwrap();
     let key = erpauth::weaver_rest::ServerKey::from_base64(spk, "spk").unwrap();
-    assert_eq!(key.bits(), 1024);
+    assert_eq!(key.bits(), 2048);
     for e in v["encrypt"].as_array().unwrap() {
         let plain = e["plaintext"].as_str().unwrap();
         assert_eq!(decrypt(e["ciphertext"].as_str().unwrap()), plain);

@@ -463,7 +463,7 @@ fn weaver_rest_commands_register_once_and_print_state_and_headers() {
     let reg: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(reg["appid"], "emu-rest-appid");
     assert!(
-        reg["spk"].as_str().unwrap().starts_with("MIGfMA0G"),
+        reg["spk"].as_str().unwrap().starts_with("MIIBIjAN"),
         "{reg}"
     );
     assert!(!reg["secrit"].as_str().unwrap().is_empty());

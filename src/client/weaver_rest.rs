@@ -577,10 +577,15 @@ pub(crate) fn parse_regist_answer(answer: &Answer, host: &str) -> Result<(String
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| missing(host, "regist", "spk"))?;
-    let secrit = obj
-        .get("secrit")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    // Spelled `secrit` by every e9 version; newer ones send the same value
+    // as `secret` too, which is read only when `secrit` is absent.
+    let secrit = ["secrit", "secret"]
+        .iter()
+        .find_map(|k| {
+            obj.get(*k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        })
         .ok_or_else(|| missing(host, "regist", "secrit"))?;
     Ok((spk.to_owned(), Secret::new(secrit)))
 }
@@ -695,6 +700,14 @@ mod tests {
         );
         let (spk, secrit) = parse_regist_answer(&ok, "h").unwrap();
         assert_eq!((spk.as_str(), secrit.expose()), ("AAAA", "s-1"));
+        let spelled_right = answer(
+            200,
+            r#"{"code":0,"status":true,"spk":"AAAA","secret":"s-2"}"#,
+        );
+        assert_eq!(
+            parse_regist_answer(&spelled_right, "h").unwrap().1.expose(),
+            "s-2"
+        );
         let no_secrit = answer(200, r#"{"code":0,"status":true,"spk":"AAAA"}"#);
         let err = parse_regist_answer(&no_secrit, "h").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadResponse);

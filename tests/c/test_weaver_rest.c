@@ -143,7 +143,7 @@ static void test_first_contact_and_business_call(void)
     CHECK_STATUS(erpauth_weaver_rest_client_register(client, state, sizeof state, &len), ERPAUTH_OK);
     CHECK(len == needed);
     CHECK_CONTAINS(state, "\"appid\":\"" APPID "\"");
-    CHECK_CONTAINS(state, "\"spk\":\"MIGfMA0G");
+    CHECK_CONTAINS(state, "\"spk\":\"MIIBIjAN");
     CHECK_NOT_CONTAINS(state, "client_private_key");
     CHECK(emulator_stat(&emu, "weaver_regist") == 1);
     CHECK(stat(state_file, &st) == 0 && (st.st_mode & 0777) == 0600);
@@ -156,7 +156,7 @@ static void test_first_contact_and_business_call(void)
 
     CHECK_STATUS(erpauth_weaver_rest_client_userid(client, "1", userid, sizeof userid, &len),
                  ERPAUTH_OK);
-    CHECK(len == 172); /* Base64 of one 1024-bit block */
+    CHECK(len == 344); /* Base64 of one 2048-bit block */
     CHECK_STATUS(erpauth_weaver_rest_client_headers(client, "1", headers, sizeof headers, &len),
                  ERPAUTH_OK);
     snprintf(want, sizeof want, "appid: " APPID "\r\ntoken: %s\r\nuserid: %s\r\n", token, userid);
