@@ -2,7 +2,7 @@
 """Differential test of liberpauth against an independent Python implementation.
 
 The Python side is written from docs/protocol/kingdee.md and docs/protocol/weaver.md only
-(hmac, hashlib, base64, and AES-ECB + PKCS7 from `cryptography`); it shares
+(hmac, hashlib, base64, AES-ECB + PKCS7 and RSA from `cryptography`); it shares
 no code with the library. Thousands of seeded random inputs go through the C
 ABI with ctypes and must give byte-identical results, from the one-shot
 functions and from the signer handles alike.
@@ -629,6 +629,69 @@ def self_check_reference():
     assert canonical_query([("page", "1"), ("page2", "x")]) == "page2=x&page=1"
 
 
+def compare_weaver_rest_userid(lib, rng, tally, cases):
+    """The e9 REST client's RSA-PKCS#1-v1.5 encryption, decrypted by
+    OpenSSL (through `cryptography`): the library encrypts with the rsa crate,
+    so this is the independent side of the decrypt-and-compare vectors. The
+    2048-bit key of tests/vectors/weaver_rest.json and a 1024-bit key made
+    here (older servers); user ids of every kind up to one full block."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding, rsa
+
+    with open(os.path.join(REPO, "tests", "vectors", "weaver_rest.json"), encoding="utf-8") as f:
+        vector = json.load(f)["server"]
+    keys = [serialization.load_der_private_key(base64.b64decode(vector["private_pkcs8"]), None)]
+    keys.append(rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    fn = lib.lib.erpauth_weaver_rest_client_new
+    fn.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+    fn.restype = ctypes.c_int32
+    userid_fn = lib.lib.erpauth_weaver_rest_client_userid
+    userid_fn.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
+                          ctypes.POINTER(ctypes.c_size_t)]
+    userid_fn.restype = ctypes.c_int32
+    free = lib.lib.erpauth_weaver_rest_client_free
+    free.argtypes = [ctypes.c_void_p]
+    free.restype = None
+    pools = [ASCII_PLAIN, CHINESE + ASCII_PLAIN, EMOJI + CHINESE, "0123456789"]
+    for key in keys:
+        spk = base64.b64encode(key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+        block = key.key_size // 8 - 11
+        config = json.dumps({"base_url": "http://127.0.0.1:9", "appid": "diff-appid",
+                             "spk": spk, "secrit": "diff-secrit"})
+        clients = []
+        for _ in range(2):
+            client = ctypes.c_void_p(0)
+            status = fn(b(config), ctypes.byref(client))
+            if status != OK:
+                raise AssertionError("erpauth_weaver_rest_client_new: %s" % lib.last_error())
+            clients.append(client)
+        for i in range(cases):
+            userid = random_text(rng, 40, allow_empty=False, pools=[(rng.choice(pools), 1)])
+            if i == 0:
+                userid = "u" * block  # the longest one block holds
+            userid = userid.encode("utf-8")[:block].decode("utf-8", "ignore") or "1"
+            got = []
+            for client in clients:
+                status, text = lib.call("erpauth_weaver_rest_client_userid", client, b(userid), exact=i % 2 == 0)
+                got.append(text if status == OK else "status %d: %s" % (status, text))
+            checks = []
+            for n, text in enumerate(got):
+                try:
+                    ct = base64.b64decode(text, validate=True)
+                    plain = key.decrypt(ct, rsa_padding.PKCS1v15()).decode("utf-8")
+                    size = len(ct)
+                except Exception as e:  # a broken ciphertext is a mismatch, not a crash
+                    plain, size = "undecryptable: %r" % (e,), -1
+                checks.append(("client %d decrypts to" % n, plain, userid))
+                checks.append(("client %d ciphertext bytes" % n, size, key.key_size // 8))
+            # Random padding: two clients encrypt the same id differently.
+            checks.append(("two encryptions differ", got[0] != got[1], True))
+            tally.case("erpauth_weaver_rest_client_userid", (key.key_size, userid), checks)
+        for client in clients:
+            free(client)
+
+
 def main():
     lib_path = os.environ.get("ERPAUTH_LIB") or default_lib_path()
     if not os.path.exists(lib_path):
@@ -651,6 +714,7 @@ def main():
     key_sizes = compare_weaver_sign(lib, rng, tally, cases)
     compare_weaver_sign_now(lib, rng, tally, max(cases // 10, 100))
     compare_sign_headers(lib, rng, tally, coverage, max(cases // 3, 1000))
+    compare_weaver_rest_userid(lib, rng, tally, max(cases // 20, 200))
 
     for function, n in sorted(tally.per_function.items()):
         print("  %-32s %6d cases" % (function, n))
