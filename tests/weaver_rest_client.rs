@@ -697,3 +697,36 @@ fn business_call_through_the_c_abi() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_e9_workflow_endpoints_take_rest_tokens_too() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let dir = temp_dir("paservice");
+    let c = client(&emu, &dir.join("s.json"));
+    let target = "/api/workflow/paService/getToDoWorkflowRequestList?pageNo=1";
+    let answer = c.call(&request("GET", target, None), Some("9")).unwrap();
+    assert_eq!(answer.status, 200);
+    let data: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(data["code"], "SUCCESS", "{data}");
+    assert_eq!(data["data"]["user"], "9");
+    assert_eq!(data["data"]["appid"], APPID);
+    assert_eq!(emu.stats().weaver_business, 1);
+
+    // Expired mid-run: refused, a new token, the same call again.
+    emu.expire_tokens();
+    let answer = c
+        .call(
+            &request(
+                "POST",
+                "/api/workflow/paService/doCreateRequest",
+                Some(b"workflowId=1"),
+            ),
+            Some("1"),
+        )
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(data["data"]["user"], "1", "{data}");
+    assert_eq!(emu.stats().weaver_business, 3);
+    assert_eq!(emu.stats().weaver_apply_token, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -220,42 +220,51 @@ fn business_refusal(body: serde_json::Value) -> Response {
 pub fn business(shared: &Shared, request: &Request) -> Response {
     let config = shared.config().weaver;
     let appid = request.header("appid").unwrap_or("");
-    if appid != config.appid {
-        return business_refusal(serde_json::json!({
-            "code": -1, "status": false, "msg": "认证信息错误",
-        }));
-    }
     let token = request.header("token").unwrap_or("");
-    let state = shared.weaver_tokens().get(token).cloned();
-    let Some(state) = state else {
-        return business_refusal(serde_json::json!({
-            "code": -1, "status": false, "msg": format!("token不存在或者超时：{token}"),
-        }));
-    };
-    if state.expires_at <= Instant::now() {
-        return business_refusal(serde_json::json!({
-            "errorCode": "002", "status": false, "errorMsg": "登录信息超时",
-        }));
-    }
-    let userid = match (request.header("userid"), &state.user) {
-        (None, None) => None,
-        (Some(sent), Some(expected)) => {
-            let decrypted = base64::engine::general_purpose::STANDARD
-                .decode(sent)
-                .ok()
-                .and_then(|ct| aes_ecb_decrypt(config.aes_key.as_bytes(), &ct))
-                .and_then(|p| String::from_utf8(p).ok());
-            if decrypted.as_deref() != Some(expected.as_str()) {
+    // A token of the standard REST authentication (regist / applytoken) is
+    // checked by its own rules (an RSA-encrypted userid, any user); the
+    // endpoints behave the same after that.
+    let userid = match crate::weaver_rest::check_business(shared, request) {
+        Some(Ok(userid)) => userid,
+        Some(Err(refusal)) => return refusal,
+        None => {
+            if appid != config.appid {
                 return business_refusal(serde_json::json!({
-                    "code": -1, "status": false, "msg": "userid解析异常",
+                    "code": -1, "status": false, "msg": "认证信息错误",
                 }));
             }
-            decrypted
-        }
-        (None, Some(_)) | (Some(_), None) => {
-            return business_refusal(serde_json::json!({
-                "code": -1, "status": false, "msg": "userid与token不匹配",
-            }))
+            let state = shared.weaver_tokens().get(token).cloned();
+            let Some(state) = state else {
+                return business_refusal(serde_json::json!({
+                    "code": -1, "status": false, "msg": format!("token不存在或者超时：{token}"),
+                }));
+            };
+            if state.expires_at <= Instant::now() {
+                return business_refusal(serde_json::json!({
+                    "errorCode": "002", "status": false, "errorMsg": "登录信息超时",
+                }));
+            }
+            match (request.header("userid"), &state.user) {
+                (None, None) => None,
+                (Some(sent), Some(expected)) => {
+                    let decrypted = base64::engine::general_purpose::STANDARD
+                        .decode(sent)
+                        .ok()
+                        .and_then(|ct| aes_ecb_decrypt(config.aes_key.as_bytes(), &ct))
+                        .and_then(|p| String::from_utf8(p).ok());
+                    if decrypted.as_deref() != Some(expected.as_str()) {
+                        return business_refusal(serde_json::json!({
+                            "code": -1, "status": false, "msg": "userid解析异常",
+                        }));
+                    }
+                    decrypted
+                }
+                (None, Some(_)) | (Some(_), None) => {
+                    return business_refusal(serde_json::json!({
+                        "code": -1, "status": false, "msg": "userid与token不匹配",
+                    }))
+                }
+            }
         }
     };
     let path = request.raw_path();

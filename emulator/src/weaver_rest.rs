@@ -254,33 +254,47 @@ pub fn apply_token(shared: &Shared, request: &Request) -> Response {
     )
 }
 
-/// The business endpoint: `appid` and `token` must match a live token of
-/// that appid; a `userid`, when sent, must decrypt to a known OA user id.
-/// Echoes what it received.
-pub fn echo(shared: &Shared, request: &Request) -> Response {
+/// The business checks of a REST token: `None` when `token` was not issued
+/// by applytoken (so the getToken rules apply), else the decrypted user id
+/// (or none without a `userid` header), or the refusal to send: a token that
+/// is expired or of another appid gets `token不存在或者超时：<token>`, a
+/// `userid` that does not decrypt to a configured user `登录信息超时`
+/// (errorCode 002).
+pub fn check_business(
+    shared: &Shared,
+    request: &Request,
+) -> Option<Result<Option<String>, Response>> {
     let appid = request.header("appid").unwrap_or("");
     let token = request.header("token").unwrap_or("");
-    let valid = lock(&shared.weaver_rest.tokens)
-        .get(token)
-        .is_some_and(|t| t.appid == appid && t.expires_at > Instant::now());
+    let valid = {
+        let tokens = lock(&shared.weaver_rest.tokens);
+        let issued = tokens.get(token)?;
+        issued.appid == appid && issued.expires_at > Instant::now()
+    };
     if !valid {
-        return refusal(&msg::token_timeout(token));
+        return Some(Err(refusal(&msg::token_timeout(token))));
     }
-    let user = match request.header("userid") {
-        None => None,
-        Some(encrypted) => {
-            let users = shared.config().weaver.users;
-            match decrypt(&server_key(shared), encrypted) {
-                Some(id) if users.iter().any(|u| u.id == id) => Some(id),
-                _ => {
-                    return Response::json(
-                        200,
-                        json!({"msg": msg::LOGIN_TIMEOUT, "errorCode": "002", "status": false})
-                            .to_string(),
-                    )
-                }
-            }
-        }
+    let Some(encrypted) = request.header("userid") else {
+        return Some(Ok(None));
+    };
+    let users = shared.config().weaver.users;
+    Some(match decrypt(&server_key(shared), encrypted) {
+        Some(id) if users.iter().any(|u| u.id == id) => Ok(Some(id)),
+        _ => Err(Response::json(
+            200,
+            json!({"msg": msg::LOGIN_TIMEOUT, "errorCode": "002", "status": false}).to_string(),
+        )),
+    })
+}
+
+/// The REST business endpoint: the checks of [`check_business`] (a token
+/// that was never issued gets `token不存在或者超时` too), then an echo of
+/// what it received.
+pub fn echo(shared: &Shared, request: &Request) -> Response {
+    let user = match check_business(shared, request) {
+        Some(Ok(user)) => user,
+        Some(Err(refusal)) => return refusal,
+        None => return refusal(&msg::token_timeout(request.header("token").unwrap_or(""))),
     };
     Response::json(
         200,
@@ -289,7 +303,7 @@ pub fn echo(shared: &Shared, request: &Request) -> Response {
             "status": true,
             "method": request.method,
             "target": request.target,
-            "appid": appid,
+            "appid": request.header("appid").unwrap_or(""),
             "userid": user,
             "content_type": request.header("Content-Type"),
             "body": String::from_utf8_lossy(&request.body),
