@@ -730,3 +730,36 @@ fn the_e9_workflow_endpoints_take_rest_tokens_too() {
     assert_eq!(emu.stats().weaver_apply_token, 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_registration_made_again_through_the_shared_state_file_is_picked_up() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let dir = temp_dir("reload");
+    let path = dir.join("s.json");
+    let a = client(&emu, &path);
+    a.token().unwrap();
+    a.userid("1").unwrap();
+    // The operator moves the file away and another process registers again:
+    // the server now knows only the new secrit, which the file holds.
+    std::fs::rename(&path, dir.join("moved-away.json")).unwrap();
+    let b = client(&emu, &path);
+    b.token().unwrap();
+    assert_eq!(emu.stats().weaver_regist, 2);
+    a.invalidate();
+    let before = emu.stats().weaver_apply_token;
+    a.token().unwrap();
+    assert_eq!(
+        emu.stats().weaver_apply_token,
+        before + 2,
+        "one refusal, one success"
+    );
+    assert_eq!(emu.stats().weaver_regist, 2, "no registration of its own");
+    assert_eq!(
+        a.cached_userids(),
+        0,
+        "ciphertexts of the old registration dropped"
+    );
+    let reg: serde_json::Value = serde_json::from_str(&a.register().unwrap()).unwrap();
+    assert_eq!(reg["secrit"], state_of(&path)["secrit"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

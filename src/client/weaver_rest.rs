@@ -351,6 +351,19 @@ impl WeaverRestClient {
 
     fn fetch_token(&self) -> Result<Fresh<String>> {
         let r = self.registration()?;
+        match self.apply_token(&r) {
+            // Another process sharing the state file may have registered
+            // again (after the file was moved away): the file then holds the
+            // registration the server knows. Read it once and try with it.
+            Err(e) if e.kind() == ErrorKind::Rejected => match self.reload_state(&r) {
+                Some(newer) => self.apply_token(&newer),
+                None => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    fn apply_token(&self, r: &Registration) -> Result<Fresh<String>> {
         // A fresh encryption each time: the padding is random, and a secret
         // header is never reused from a cache.
         let secret = r.server_key.encrypt_base64(r.secrit.expose(), "secrit")?;
@@ -369,6 +382,24 @@ impl WeaverRestClient {
             value: token,
             refresh_at: refresh_at(self.config.token_ttl, self.config.http.refresh_margin),
         })
+    }
+
+    /// The state file's registration when it differs from `current` (which
+    /// it then replaces, and the userid ciphertexts made under the old spk
+    /// are dropped); `None` without a state file, or when it is unchanged,
+    /// missing or unusable (the refusal at hand is then the better message).
+    fn reload_state(&self, current: &Registration) -> Option<Arc<Registration>> {
+        let RestCredentials::StateFile(path) = &self.config.credentials else {
+            return None;
+        };
+        let on_disk = self.load_state(path).ok().flatten()?;
+        if on_disk.spk == current.spk && on_disk.secrit.expose() == current.secrit.expose() {
+            return None;
+        }
+        let on_disk = Arc::new(on_disk);
+        *lock(&self.registration) = Some(on_disk.clone());
+        *lock(&self.userids) = UseridCache::new(USERID_CACHE_CAPACITY);
+        Some(on_disk)
     }
 
     /// Base64(RSA-PKCS#1-v1.5(spk, userid)) for the `userid` header: cached
