@@ -763,3 +763,30 @@ fn a_registration_made_again_through_the_shared_state_file_is_picked_up() {
     assert_eq!(reg["secrit"], state_of(&path)["secrit"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn debug_output_and_messages_never_show_the_secrit() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let secrit = "zq-rest-secrit-never-shown-61";
+    let spk = vectors()["server"]["spk"].as_str().unwrap().to_owned();
+    let c = WeaverRestClient::from_json(
+        &serde_json::json!({"base_url": emu.base_url(), "appid": APPID, "spk": spk,
+            "secrit": secrit})
+        .to_string(),
+    )
+    .unwrap();
+    assert!(!format!("{c:?}").contains(secrit), "{c:?}");
+    let err = c.token().unwrap_err();
+    assert!(!err.message().contains(secrit), "{err}");
+    assert!(!format!("{err:?}").contains(secrit));
+    // A secrit too long for one block is refused without being shown.
+    let long = "zq".repeat(200);
+    let err = WeaverRestClient::from_json(
+        &serde_json::json!({"base_url": emu.base_url(), "appid": APPID, "spk": spk,
+            "secrit": long})
+        .to_string(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(!err.message().contains(&long[..20]), "{err}");
+}
