@@ -44,4 +44,19 @@ namespace ErpAuth
             return true;
         }
     }
+
+    /// <summary>Owns one native <c>erpauth_weaver_rest_client*</c>.</summary>
+    internal sealed class WeaverRestClientHandle : NativeHandle
+    {
+        /// <summary>Called by the marshaller for the <c>out</c> parameter of <c>erpauth_weaver_rest_client_new</c>.</summary>
+        public WeaverRestClientHandle()
+        {
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            NativeMethods.erpauth_weaver_rest_client_free(handle);
+            return true;
+        }
+    }
 }

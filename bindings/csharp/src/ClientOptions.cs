@@ -34,6 +34,10 @@ namespace ErpAuth
         /// <see cref="ProxyFromEnvironment"/>) no proxy is used, whatever HTTP_PROXY says.</summary>
         public string Proxy { get; set; }
 
+        /// <summary>The largest business-call answer accepted, in bytes (<c>max_body_bytes</c>; library
+        /// default 10 MiB); a larger one is refused.</summary>
+        public long? MaxBodyBytes { get; set; }
+
         /// <summary>Use the proxy of the environment variables <c>HTTPS_PROXY</c>/<c>HTTP_PROXY</c>.
         /// Off by default, so that an intranet server is never sent to a proxy unasked. Cannot be
         /// combined with <see cref="Proxy"/>.</summary>
@@ -67,6 +71,7 @@ namespace ErpAuth
             {
                 json.String("proxy", Proxy);
             }
+            json.Integer("max_body_bytes", MaxBodyBytes);
             json.Integer("refresh_margin_s", WholeUnits(RefreshMargin, TimeSpan.TicksPerSecond, "RefreshMargin", "seconds"));
         }
 
@@ -128,6 +133,11 @@ namespace ErpAuth
         /// <summary>Ask for the token of this cloud-account user of the same enterprise (<c>uid</c>).</summary>
         public string Uid { get; set; }
 
+        /// <summary>The instance id of Kingdee's authorization push: with it, <see cref="AppKey"/>,
+        /// <see cref="AppSecret"/> and <see cref="Domain"/> may be left out; the client pulls them
+        /// (<c>push_app_authorize</c>) and pulls again when the gateway says the app secret rotated.</summary>
+        public string OuterInstanceId { get; set; }
+
         /// <summary>The account's domain, e.g. <c>https://tf.jdy.com</c>, sent as <c>X-GW-Router-Addr</c>
         /// with business-call headers.</summary>
         public string Domain { get; set; }
@@ -141,7 +151,8 @@ namespace ErpAuth
                 .String("app_secret", AppSecret)
                 .String("base_url", BaseUrl)
                 .String("uid", Uid)
-                .String("domain", Domain);
+                .String("domain", Domain)
+                .String("outer_instance_id", OuterInstanceId);
             WriteTransport(json);
             return json.ToString();
         }
@@ -173,6 +184,43 @@ namespace ErpAuth
                 .String("appid", AppId)
                 .String("secret", Secret)
                 .String("aes_key", AesKey)
+                .Integer("token_ttl_s", WholeUnits(TokenTtl, TimeSpan.TicksPerSecond, "TokenTtl", "seconds"));
+            WriteTransport(json);
+            return json.ToString();
+        }
+    }
+
+    /// <summary>Configuration of a <see cref="WeaverRestClient"/>.</summary>
+    public sealed class WeaverRestClientOptions : ClientOptions
+    {
+        /// <summary>The e9 server, e.g. <c>http://oa.example.com:8080</c>. Required.</summary>
+        public string BaseUrl { get; set; }
+
+        /// <summary>The application id the OA administrator set up for REST access. Required.</summary>
+        public string AppId { get; set; }
+
+        /// <summary>Where the client keeps its RSA key pair, spk and secrit: registered once on first
+        /// use, written atomically with owner-only permissions, safely shared by several processes.
+        /// Either this or <see cref="Spk"/> and <see cref="Secrit"/>.</summary>
+        public string StateFile { get; set; }
+
+        /// <summary>The server's public key of an earlier registration (Base64 DER), with <see cref="Secrit"/>.</summary>
+        public string Spk { get; set; }
+
+        /// <summary>The secret of an earlier registration (e9 spells it <c>secrit</c>), with <see cref="Spk"/>.</summary>
+        public string Secrit { get; set; }
+
+        /// <summary>The token lifetime asked of applytoken (<c>token_ttl_s</c>, whole seconds; default 30 minutes).</summary>
+        public TimeSpan? TokenTtl { get; set; }
+
+        internal override string ToJson()
+        {
+            var json = new JsonObjectWriter()
+                .String("base_url", BaseUrl)
+                .String("appid", AppId)
+                .String("state_file", StateFile)
+                .String("spk", Spk)
+                .String("secrit", Secrit)
                 .Integer("token_ttl_s", WholeUnits(TokenTtl, TimeSpan.TicksPerSecond, "TokenTtl", "seconds"));
             WriteTransport(json);
             return json.ToString();

@@ -124,6 +124,45 @@ namespace ErpAuth
         }
 
         /// <summary>
+        /// Replaces the app secret of this live client, for a host that receives the new one from
+        /// Kingdee's authorization push, and drops the cached app-token so that the next call
+        /// fetches one signed with it. An empty secret throws <see cref="ArgumentException"/>.
+        /// </summary>
+        public void UpdateAppSecret(string appSecret)
+        {
+            byte[] secret = Utf8.ToNative(appSecret, "appSecret");
+            try
+            {
+                handle.Use(ObjectName, client =>
+                {
+                    int status = NativeMethods.erpauth_kingdee_client_set_app_secret(client, secret);
+                    if (status != Interop.Ok)
+                    {
+                        throw Interop.LastError(status);
+                    }
+                    return true;
+                });
+            }
+            finally
+            {
+                Array.Clear(secret, 0, secret.Length);
+            }
+        }
+
+        /// <summary>
+        /// The authorization in use, as a JSON object:
+        /// <c>{"app_key":..,"domain":..|null,"source":"config"|"push_app_authorize"|"set_app_secret","outer_instance_id":..|null,"details":{..}}</c>.
+        /// Never the app secret. Pulls the authorization first when the client was configured with
+        /// <see cref="KingdeeClientOptions.OuterInstanceId"/> and has none yet.
+        /// </summary>
+        public string GetAuthorization()
+        {
+            return handle.Use(ObjectName, client =>
+                Interop.CallForString((IntPtr b, UIntPtr c, out UIntPtr l) =>
+                    NativeMethods.erpauth_kingdee_client_authorization(client, b, c, out l)));
+        }
+
+        /// <summary>
         /// Drops the cached app-token, so the next call fetches a new one; for when the gateway
         /// answered a business call with 4010/4011 (token invalid or expired).
         /// </summary>

@@ -79,6 +79,49 @@ namespace ErpAuth
             out ResponseHandle out_response);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_client_call(
+            IntPtr client, byte[] method, byte[] path_and_query, byte[] body, byte[] content_type,
+            byte[] user_type, byte[] user_contain, out ResponseHandle out_response);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_client_set_app_secret(IntPtr client, byte[] app_secret);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_kingdee_client_authorization(
+            IntPtr client, IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_rest_client_new(
+            byte[] config_json, out WeaverRestClientHandle out_client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_rest_client_register(
+            IntPtr client, IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_rest_client_token(
+            IntPtr client, IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_rest_client_userid(
+            IntPtr client, byte[] userid, IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_rest_client_headers(
+            IntPtr client, byte[] userid, IntPtr out_buf, UIntPtr out_cap, out UIntPtr out_len);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int erpauth_weaver_rest_client_call(
+            IntPtr client, byte[] method, byte[] path_and_query, byte[] body, byte[] content_type,
+            byte[] userid, out ResponseHandle out_response);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_weaver_rest_client_invalidate(IntPtr client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void erpauth_weaver_rest_client_free(IntPtr client);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int erpauth_response_status(IntPtr response);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

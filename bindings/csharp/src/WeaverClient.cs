@@ -218,6 +218,55 @@ namespace ErpAuth
                     NativeMethods.erpauth_weaver_client_userid(client, type, contain, b, c, out l)));
         }
 
+        /// <summary>
+        /// Performs one e9 business call and returns the answer, whatever its HTTP status: without
+        /// a user (<paramref name="userType"/> null) <c>appid</c> and <c>token</c>; as a user also
+        /// that user's token and encrypted <c>userid</c>. When the server says the token is unknown
+        /// or timed out, the client fetches a new one once and sends once more; nothing else is retried.
+        /// </summary>
+        /// <param name="method">GET, POST, PUT, DELETE or PATCH.</param>
+        /// <param name="pathAndQuery">The request target as sent.</param>
+        /// <param name="body">The body, sent as UTF-8; null for none.</param>
+        /// <param name="contentType">The body's type; null for <c>application/json</c>.</param>
+        /// <param name="userType">Which attribute <paramref name="userContain"/> holds; null for no user.</param>
+        /// <param name="userContain">The user's value of that attribute.</param>
+        public ErpAuthResponse Call(
+            string method, string pathAndQuery, string body = null, string contentType = null,
+            UserType? userType = null, string userContain = null)
+        {
+            byte[] m = Utf8.ToNative(method, "method");
+            byte[] target = Utf8.ToNative(pathAndQuery, "pathAndQuery");
+            byte[] b = Utf8.ToNativeOrNull(body, "body");
+            byte[] type = Utf8.ToNativeOrNull(contentType, "contentType");
+            byte[] ut = null;
+            byte[] uc = null;
+            if (userType.HasValue)
+            {
+                ut = Utf8.ToNative(WireName(userType.Value), "userType");
+                uc = Utf8.ToNative(userContain, "userContain");
+            }
+            else if (userContain != null)
+            {
+                throw new ArgumentException("userContain needs a userType", "userContain");
+            }
+            ResponseHandle response = handle.Use(ObjectName, client =>
+                NativeHandle.Create("response", (out ResponseHandle r) =>
+                    NativeMethods.erpauth_weaver_client_call(client, m, target, b, type, ut, uc, out r)));
+            return ErpAuthResponse.Read(response);
+        }
+
+        /// <summary><see cref="Call"/> on the thread pool (see the remarks on cancellation: a request
+        /// already sent is not withdrawn).</summary>
+        public Task<ErpAuthResponse> CallAsync(
+            string method, string pathAndQuery, string body = null, string contentType = null,
+            UserType? userType = null, string userContain = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            Utf8.ToNative(method, "method");
+            Utf8.ToNative(pathAndQuery, "pathAndQuery");
+            return AsyncCall.Run(() => Call(method, pathAndQuery, body, contentType, userType, userContain), cancellationToken);
+        }
+
         /// <summary>Drops every cached token, so the next call fetches anew.</summary>
         public void Invalidate()
         {

@@ -68,5 +68,99 @@ namespace ErpAuth.Tests
             }
         }
 
+   
+        [Test]
+        public void UpdateAppSecretReplacesARotatedSecretAndGetAuthorizationSaysWhere()
+        {
+            using (KingdeeClient kingdee = Kingdee())
+            {
+                string authorization = kingdee.GetAuthorization();
+                StringAssert.Contains("\"app_key\":\"emuAppKey\"", authorization);
+                StringAssert.Contains("\"source\":\"config\"", authorization);
+                StringAssert.DoesNotContain("emu-app-secret", authorization);
+
+                string rotated = emulator.Post("/__emulator/kingdee/rotate_app_secret", "");
+                var secret = System.Text.RegularExpressions.Regex.Match(rotated, "\"app_secret\":\"([^\"]+)\"").Groups[1].Value;
+                Assert.IsNotEmpty(secret);
+                kingdee.Invalidate();
+                Assert.AreEqual(1030002006L, Assert.Throws<ErpAuthException>(() => kingdee.GetAppToken()).ServerCode);
+
+                kingdee.UpdateAppSecret(secret);
+                Assert.IsNotEmpty(kingdee.GetAppToken());
+                StringAssert.Contains("\"source\":\"set_app_secret\"", kingdee.GetAuthorization());
+                Assert.AreEqual("appSecret", Assert.Throws<ArgumentNullException>(() => kingdee.UpdateAppSecret(null)).ParamName);
+                Assert.Throws<ArgumentException>(() => kingdee.UpdateAppSecret(""));
+            }
+        }
+
+        [Test]
+        public void AnOuterInstanceIdPullsTheAuthorization()
+        {
+            using (var kingdee = new KingdeeClient(new KingdeeClientOptions
+            {
+                ClientId = "emu-client-id",
+                ClientSecret = "emu-client-secret",
+                OuterInstanceId = "emu-instance-1",
+                BaseUrl = emulator.BaseUrl,
+            }))
+            {
+                Assert.IsNotEmpty(kingdee.GetAppToken());
+                StringAssert.Contains("\"source\":\"push_app_authorize\"", kingdee.GetAuthorization());
+            }
+        }
+
+        [Test]
+        public void WeaverCallsCarryTheUsersTokenAndUserId()
+        {
+            using (var oa = new WeaverClient(new WeaverClientOptions
+            {
+                BaseUrl = emulator.BaseUrl, AppId = "emu-appid", Secret = "emu-secret", AesKey = "emu-aes-key-0016",
+            }))
+            {
+                ErpAuthResponse todo = oa.Call("GET", "/api/workflow/paService/getToDoWorkflowRequestList?keyword=请假",
+                    userType: UserType.LoginId, userContain: "zhangs");
+                Assert.AreEqual(200, todo.StatusCode, todo.Text);
+                StringAssert.Contains("\"user\":\"9\"", todo.Text);
+                ErpAuthResponse created = oa.CallAsync("POST", "/api/workflow/paService/doCreateRequest", "{\"requestName\":\"测试\"}").Result;
+                StringAssert.Contains("测试", created.Text);
+                Assert.Throws<ArgumentException>(() => oa.Call("GET", "/p", userContain: "x"));
+            }
+        }
+
+        [Test]
+        public void TheRestClientRegistersOnceAndCallsWithAllThreeHeaders()
+        {
+            string dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "erpauth-rest-" + Guid.NewGuid().ToString("N"));
+            System.IO.Directory.CreateDirectory(dir);
+            string state = System.IO.Path.Combine(dir, "state.json");
+            try
+            {
+                using (var oa = new WeaverRestClient(new WeaverRestClientOptions
+                {
+                    BaseUrl = emulator.BaseUrl, AppId = "emu-rest-appid", StateFile = state,
+                }))
+                {
+                    StringAssert.Contains("\"appid\":\"emu-rest-appid\"", oa.Register());
+                    Assert.IsTrue(System.IO.File.Exists(state));
+                    string token = oa.GetToken();
+                    Assert.AreEqual(token, oa.GetTokenAsync().Result);
+                    HeaderList headers = oa.GetHeaders("9");
+                    CollectionAssert.AreEqual(new[] { "appid", "token", "userid" }, System.Linq.Enumerable.ToArray(headers.Keys));
+                    Assert.AreEqual(token, headers["token"]);
+                    Assert.AreEqual(2, oa.GetHeaders().Count);
+                    ErpAuthResponse echo = oa.Call("POST", "/api/emulator/rest/echo", "{\"a\":\"中文\"}", userId: "9");
+                    Assert.AreEqual(200, echo.StatusCode, echo.Text);
+                    StringAssert.Contains("中文", echo.Text);
+                    oa.Invalidate();
+                    StringAssert.DoesNotContain(token, oa.ToString());
+                }
+                var e = Assert.Throws<ArgumentException>(() => new WeaverRestClient(new WeaverRestClientOptions { AppId = "a", StateFile = state }));
+                StringAssert.StartsWith("WeaverRestClientOptions.BaseUrl is required", e.Message);
+            }
+            finally
+            {
+                System.IO.Directory.Delete(dir, true);
+            }
+        }
     }
 }

@@ -87,6 +87,12 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
         return put("proxy", proxyUrl, "proxyUrl");
     }
 
+    /** The largest business-call answer accepted, in bytes (default 10 MiB); a larger one is refused. */
+    public B maxBodyBytes(long maxBodyBytes) {
+        config.put("max_body_bytes", maxBodyBytes);
+        return self();
+    }
+
     /**
      * Use the proxy of the environment variables {@code HTTPS_PROXY}/{@code HTTP_PROXY}
      * (never used unless asked for, so that an intranet server is not sent to a proxy).

@@ -109,6 +109,36 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
         return ErpAuthResponse.read(response);
     }
 
+    /**
+     * Replaces the app secret of this live client, for a host that receives the new one from
+     * Kingdee's authorization push, and drops the cached app-token so that the next call
+     * fetches one signed with it.
+     *
+     * @throws NullPointerException naming {@code appSecret}
+     * @throws ErpAuthException {@link Status#INVALID_ARGUMENT} for an empty secret
+     * @throws IllegalStateException if the client is closed
+     */
+    public void updateAppSecret(String appSecret) {
+        Objects.requireNonNull(appSecret, "appSecret");
+        handle.run(client -> NativeCall.status(NativeScratch.bound(appSecret),
+                s -> Natives.erpauth_kingdee_client_set_app_secret(client, s.string(appSecret, "appSecret"))));
+    }
+
+    /**
+     * The authorization in use, as a JSON object:
+     * {@code {"app_key":..,"domain":..|null,"source":"config"|"push_app_authorize"|"set_app_secret",
+     * "outer_instance_id":..|null,"details":{..}}}. Never the app secret. Pulls the
+     * authorization first when the client was built with {@link Builder#outerInstanceId(String)}
+     * and has none yet.
+     *
+     * @throws ErpAuthException as {@link #appToken()}
+     * @throws IllegalStateException if the client is closed
+     */
+    public String authorization() {
+        return handle.map(client -> NativeCall.text(HEADERS_BUFFER, 0,
+                s -> Natives.erpauth_kingdee_client_authorization(client, s.out(), s.outCap(), s.outLen())));
+    }
+
     /** A call without a body, as {@link #call(String, String, String, String)}. */
     public ErpAuthResponse call(String method, String pathAndQuery) {
         return call(method, pathAndQuery, null, null);
@@ -190,6 +220,16 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
         public Builder uid(long uid) {
             config.put("uid", uid);
             return this;
+        }
+
+        /**
+         * The instance id of Kingdee's authorization push: with it, {@code appKey},
+         * {@code appSecret} and {@code domain} may be left out, and the client pulls them
+         * ({@code push_app_authorize}) and pulls again when the gateway says the app secret
+         * has rotated (errcode 1030002006).
+         */
+        public Builder outerInstanceId(String outerInstanceId) {
+            return put("outer_instance_id", outerInstanceId, "outerInstanceId");
         }
 
         /** The account's domain, e.g. {@code https://tf.jdy.com}, sent as {@code X-GW-Router-Addr}. */

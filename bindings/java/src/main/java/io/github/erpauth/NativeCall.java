@@ -131,6 +131,23 @@ final class NativeCall {
         return handle;
     }
 
+    /**
+     * A function that returns only a status, such as a setter: its string arguments, which may
+     * hold secrets, are wiped after the call; a failure throws.
+     */
+    static void status(long argumentBytes, NewHandleFunction function) {
+        NativeScratch scratch = NativeScratch.begin(0, argumentBytes);
+        int status;
+        try {
+            status = function.call(scratch);
+        } finally {
+            scratch.wipeArguments();
+        }
+        if (status != OK) {
+            throw lastError(status);
+        }
+    }
+
     private static int checkedLength(long length, long max) {
         if (length < 0 || length > max) {
             throw new ErpAuthException(Status.INTERNAL,

@@ -136,4 +136,30 @@ final class Natives {
     static native void erpauth_weaver_client_invalidate(long client);
 
     static native void erpauth_weaver_client_free(long client);
+
+    static native int erpauth_weaver_client_call(long client, long method, long pathAndQuery, long body,
+            long contentType, long userType, long userContain, long outResponse);
+
+    static native int erpauth_kingdee_client_set_app_secret(long client, long appSecret);
+
+    static native int erpauth_kingdee_client_authorization(long client, long out, long outCap, long outLen);
+
+    // ---- Weaver e9 REST client ----
+
+    static native int erpauth_weaver_rest_client_new(long configJson, long outClient);
+
+    static native int erpauth_weaver_rest_client_register(long client, long out, long outCap, long outLen);
+
+    static native int erpauth_weaver_rest_client_token(long client, long out, long outCap, long outLen);
+
+    static native int erpauth_weaver_rest_client_userid(long client, long userid, long out, long outCap, long outLen);
+
+    static native int erpauth_weaver_rest_client_headers(long client, long userid, long out, long outCap, long outLen);
+
+    static native int erpauth_weaver_rest_client_call(long client, long method, long pathAndQuery, long body,
+            long contentType, long userid, long outResponse);
+
+    static native void erpauth_weaver_rest_client_invalidate(long client);
+
+    static native void erpauth_weaver_rest_client_free(long client);
 }

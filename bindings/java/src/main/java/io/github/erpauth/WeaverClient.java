@@ -151,6 +151,47 @@ public final class WeaverClient implements WeaverAuth, AutoCloseable {
         return Collections.unmodifiableMap(headers);
     }
 
+    /**
+     * Performs one e9 business call without a user and returns the answer, whatever its HTTP
+     * status: {@code appid} and {@code token}. When the server says the token is unknown or
+     * timed out, the client fetches a new one once and sends once more; nothing else is retried.
+     *
+     * @param method GET, POST, PUT, DELETE or PATCH
+     * @param pathAndQuery the request target as sent, e.g. {@code /api/workflow/paService/getToDoWorkflowRequestList}
+     * @param body the body, sent as UTF-8; {@code null} for none
+     * @param contentType the body's type; {@code null} for {@code application/json}
+     * @throws ErpAuthException when no HTTP answer came
+     * @throws IllegalStateException if the client is closed
+     */
+    public ErpAuthResponse call(String method, String pathAndQuery, String body, String contentType) {
+        return callAs(method, pathAndQuery, body, contentType, null, null);
+    }
+
+    /**
+     * As {@link #call(String, String, String, String)}, as one user: the request also carries
+     * that user's token and encrypted {@code userid}.
+     */
+    public ErpAuthResponse call(String method, String pathAndQuery, String body, String contentType,
+            UserType userType, String userContain) {
+        Objects.requireNonNull(userType, "userType");
+        Objects.requireNonNull(userContain, "userContain");
+        return callAs(method, pathAndQuery, body, contentType, userType.wireName, userContain);
+    }
+
+    private ErpAuthResponse callAs(String method, String pathAndQuery, String body, String contentType,
+            String userType, String userContain) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+        long arguments = NativeScratch.bound(method) + NativeScratch.bound(pathAndQuery) + NativeScratch.bound(body)
+                + NativeScratch.bound(contentType) + NativeScratch.bound(userType) + NativeScratch.bound(userContain);
+        long response = handle.map(client -> NativeCall.newHandle(arguments,
+                s -> Natives.erpauth_weaver_client_call(client, s.string(method, "method"),
+                        s.string(pathAndQuery, "pathAndQuery"), s.string(body, "body"),
+                        s.string(contentType, "contentType"), s.string(userType, "userType"),
+                        s.string(userContain, "userContain"), s.outLen())));
+        return ErpAuthResponse.read(response);
+    }
+
     /** The token for a wire userType, for tests of what the server answers to any text. */
     String tokenOf(String userType, String userContain) {
         return handle.map(client -> NativeCall.text(TOKEN_BUFFER,
