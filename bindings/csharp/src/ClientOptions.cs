@@ -138,6 +138,10 @@ namespace ErpAuth
         /// (<c>push_app_authorize</c>) and pulls again when the gateway says the app secret rotated.</summary>
         public string OuterInstanceId { get; set; }
 
+        /// <summary>Allow a plain <c>http://</c> gateway that is not on this machine (<c>allow_insecure_http</c>;
+        /// default: refused, so that credentials never cross a network in clear by mistake).</summary>
+        public bool? AllowInsecureHttp { get; set; }
+
         /// <summary>The account's domain, e.g. <c>https://tf.jdy.com</c>, sent as <c>X-GW-Router-Addr</c>
         /// with business-call headers.</summary>
         public string Domain { get; set; }
@@ -152,7 +156,8 @@ namespace ErpAuth
                 .String("base_url", BaseUrl)
                 .String("uid", Uid)
                 .String("domain", Domain)
-                .String("outer_instance_id", OuterInstanceId);
+                .String("outer_instance_id", OuterInstanceId)
+                .Boolean("allow_insecure_http", AllowInsecureHttp);
             WriteTransport(json);
             return json.ToString();
         }
@@ -177,6 +182,10 @@ namespace ErpAuth
         /// default 30 minutes, the e9 default).</summary>
         public TimeSpan? TokenTtl { get; set; }
 
+        /// <summary>At most this many users' tokens are cached (<c>max_users</c>; library default 10 000,
+        /// the least recently used go first).</summary>
+        public long? MaxUsers { get; set; }
+
         internal override string ToJson()
         {
             var json = new JsonObjectWriter()
@@ -184,7 +193,8 @@ namespace ErpAuth
                 .String("appid", AppId)
                 .String("secret", Secret)
                 .String("aes_key", AesKey)
-                .Integer("token_ttl_s", WholeUnits(TokenTtl, TimeSpan.TicksPerSecond, "TokenTtl", "seconds"));
+                .Integer("token_ttl_s", WholeUnits(TokenTtl, TimeSpan.TicksPerSecond, "TokenTtl", "seconds"))
+                .Integer("max_users", MaxUsers);
             WriteTransport(json);
             return json.ToString();
         }

@@ -113,6 +113,7 @@ namespace ErpAuth
             { "allow_insecure_http", "AllowInsecureHttp" },
             { "max_body_bytes", "MaxBodyBytes" },
             { "state_file", "StateFile" },
+            { "max_users", "MaxUsers" },
             { "spk", "Spk" },
             { "secrit", "Secrit" },
         };

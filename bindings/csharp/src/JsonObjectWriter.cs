@@ -39,6 +39,17 @@ namespace ErpAuth
             return this;
         }
 
+        /// <summary>Adds <c>"name": true|false</c>; a null value is left out.</summary>
+        internal JsonObjectWriter Boolean(string name, bool? value)
+        {
+            if (value.HasValue)
+            {
+                Name(name);
+                text.Append(value.Value ? "true" : "false");
+            }
+            return this;
+        }
+
         /// <summary>The finished object.</summary>
         public override string ToString()
         {

@@ -162,5 +162,28 @@ namespace ErpAuth.Tests
                 System.IO.Directory.Delete(dir, true);
             }
         }
+   
+        [Test]
+        public void PlainHttpToAnotherHostNeedsAllowInsecureHttp()
+        {
+            var options = new KingdeeClientOptions
+            {
+                ClientId = "id", ClientSecret = "cs", AppKey = "ak", AppSecret = "as", BaseUrl = "http://gateway.example.com",
+            };
+            var e = Assert.Throws<ArgumentException>(() => new KingdeeClient(options));
+            StringAssert.Contains("AllowInsecureHttp", e.Message);
+            options.AllowInsecureHttp = true;
+            using (var kingdee = new KingdeeClient(options))
+            {
+                StringAssert.StartsWith("KingdeeClient", kingdee.ToString());
+            }
+            using (var oa = new WeaverClient(new WeaverClientOptions
+            {
+                BaseUrl = emulator.BaseUrl, AppId = "emu-appid", Secret = "emu-secret", AesKey = "emu-aes-key-0016", MaxUsers = 2,
+            }))
+            {
+                Assert.IsNotEmpty(oa.GetToken(UserType.Id, "1"));
+            }
+        }
     }
 }

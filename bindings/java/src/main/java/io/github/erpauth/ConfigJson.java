@@ -23,6 +23,11 @@ final class ConfigJson {
         return this;
     }
 
+    ConfigJson put(String key, boolean value) {
+        values.put(key, value); // Boolean.toString is the JSON literal
+        return this;
+    }
+
     boolean has(String key) {
         return values.containsKey(key);
     }

@@ -24,7 +24,7 @@ final class ErrorText {
             {"ca_file", "caFile"}, {"proxy", "proxy"}, {"appid", "appid"}, {"secret", "secret"},
             {"aes_key", "aesKey"}, {"token_ttl_s", "tokenTtl"}, {"outer_instance_id", "outerInstanceId"},
             {"allow_insecure_http", "allowInsecureHttp"}, {"max_body_bytes", "maxBodyBytes"},
-            {"state_file", "stateFile"}, {"spk", "spk"}, {"secrit", "secrit"},
+            {"state_file", "stateFile"}, {"max_users", "maxUsers"}, {"spk", "spk"}, {"secrit", "secrit"},
         };
         for (String[] s : settings) {
             SETTINGS.put(s[0], s[1]);

@@ -232,6 +232,15 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
             return put("outer_instance_id", outerInstanceId, "outerInstanceId");
         }
 
+        /**
+         * Allow a plain {@code http://} gateway that is not on this machine (default: refused, so
+         * that credentials and tokens never cross a network in clear by mistake).
+         */
+        public Builder allowInsecureHttp(boolean allow) {
+            config.put("allow_insecure_http", allow);
+            return this;
+        }
+
         /** The account's domain, e.g. {@code https://tf.jdy.com}, sent as {@code X-GW-Router-Addr}. */
         public Builder domain(String domain) {
             return put("domain", domain, "domain");

@@ -269,6 +269,12 @@ public final class WeaverClient implements WeaverAuth, AutoCloseable {
             return put("aes_key", aesKey, "aesKey");
         }
 
+        /** At most this many users' tokens are cached (default 10 000; the least recently used go first). */
+        public Builder maxUsers(long maxUsers) {
+            config.put("max_users", maxUsers);
+            return this;
+        }
+
         /** How long the server keeps a token (default 30 min; whole seconds). */
         public Builder tokenTtl(Duration ttl) {
             config.put("token_ttl_s", whole(ttl, "tokenTtl", SECONDS, "seconds"));

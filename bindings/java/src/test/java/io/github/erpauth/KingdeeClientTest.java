@@ -178,7 +178,7 @@ class KingdeeClientTest {
 
         ErpAuthException proxy = assertThrows(ErpAuthException.class,
                 () -> emulator.kingdee().proxy("not a proxy url").build());
-        assertTrue(proxy.getMessage().startsWith("KingdeeClient.Builder.proxy(...) is not"), proxy.getMessage());
+        assertTrue(proxy.getMessage().startsWith("KingdeeClient.Builder.proxy(...) "), proxy.getMessage());
 
         ErpAuthException caFile = assertThrows(ErpAuthException.class,
                 () -> emulator.kingdee().caFile(java.nio.file.Paths.get("/nonexistent/ca.pem")).build());

@@ -116,4 +116,18 @@ class LifecycleTest {
                 () -> WeaverRestClient.builder().appid("a").stateFile(state).build());
         assertTrue(missing.getMessage().startsWith("WeaverRestClient.Builder.baseUrl(...) is required"), missing.getMessage());
     }
+
+    @Test
+    void plainHttpToAnotherHostNeedsAllowInsecureHttp() {
+        ErpAuthException refused = assertThrows(ErpAuthException.class,
+                () -> emulator.kingdee().baseUrl("http://gateway.example.com").build());
+        assertEquals(Status.INVALID_ARGUMENT, refused.getStatus());
+        assertTrue(refused.getMessage().contains("allowInsecureHttp(...)"), refused.getMessage());
+        try (KingdeeClient client = emulator.kingdee().baseUrl("http://gateway.example.com").allowInsecureHttp(true).build()) {
+            assertTrue(client.toString().contains("gateway.example.com"));
+        }
+        try (WeaverClient client = emulator.weaver().maxUsers(2).build()) {
+            assertFalse(client.token(WeaverClient.UserType.ID, "1").isEmpty());
+        }
+    }
 }
