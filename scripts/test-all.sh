@@ -53,6 +53,7 @@ run_suite "header committed" header_is_committed
 run_suite "python differential" tests/python/run.sh
 run_suite "C tests + valgrind" tests/c/run.sh
 run_suite "Java (JNA)" bindings/java/run-tests.sh
+run_suite "Java HTTP integrations (OkHttp, Apache)" bindings/java/integrations/run-tests.sh
 run_suite "C# (Mono)" bindings/csharp/run-tests.sh
 run_suite "demo" examples/c/run-demo.sh
 run_suite "reliability: faults, secrets, load, Miri, ASan+UBSan, fuzz smoke" scripts/reliability.sh
