@@ -35,13 +35,16 @@ const AES_KEY: &str = "zqSecretsAesK016";
 /// `UPPER(hex(MD5(APPID:WEAVER_SECRET)))`: the Weaver signer keeps it, and
 /// it makes valid signs as well as the secret does.
 const CREDENTIAL_MD5: &str = "C5824D320383D99D1C3C5A9952B846CA";
+/// The `secrit` of an e9 REST registration given in the config.
+const REST_SECRIT: &str = "zq-secrets-test-rest-secrit-5309";
 
-const SECRETS: [&str; 5] = [
+const SECRETS: [&str; 6] = [
     CLIENT_SECRET,
     APP_SECRET,
     WEAVER_SECRET,
     AES_KEY,
     CREDENTIAL_MD5,
+    REST_SECRIT,
 ];
 
 // ---- the scanning allocator ----
@@ -55,7 +58,7 @@ thread_local! {
     // Const-initialized and without a destructor: usable from inside the
     // allocator at any point of a thread's life, and never allocates.
     static ARMED: Cell<bool> = const { Cell::new(false) };
-    static HITS: [Cell<usize>; 5] = const { [const { Cell::new(0) }; 5] };
+    static HITS: [Cell<usize>; SECRETS.len()] = const { [const { Cell::new(0) }; SECRETS.len()] };
 }
 
 fn armed() -> bool {
@@ -742,4 +745,35 @@ fn set_app_secret_leaves_no_copy() {
     drop(kingdee);
     watch.assert_clean("set_app_secret");
     assert_eq!(emu.stats().kingdee_auth_token, 2);
+}
+
+#[test]
+fn weaver_rest_client_wipes_the_secrit() {
+    let emu = emulator();
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/weaver_rest.json")).unwrap();
+    let spk = vectors["server"]["spk"].as_str().unwrap().to_owned();
+    let base_url = emu.base_url();
+    let json = json_config(&[
+        ("base_url", base_url.as_str()),
+        ("appid", "emu-rest-appid"),
+        ("spk", spk.as_str()),
+        ("secrit", REST_SECRIT),
+    ]);
+
+    let watch = Watch::arm();
+    let client = erpauth::client::WeaverRestClient::from_json(as_str(&json)).unwrap();
+    // The registration output holds the secrit by design: in a zeroizing buffer.
+    let state = client.register().unwrap();
+    assert!(state.contains(REST_SECRIT));
+    drop(state);
+    // Refused (the emulator never handed out this secrit), after encrypting it.
+    let err = client.token().unwrap_err();
+    assert_no_secret("applytoken refusal", err.message());
+    client.userid("1").unwrap();
+    client.header_lines(None).unwrap_err();
+    assert_no_secret("Debug", &format!("{client:?}"));
+    drop(client);
+    watch.assert_clean("Weaver REST client");
+    assert_eq!(emu.stats().weaver_apply_token, 2);
 }

@@ -10,7 +10,8 @@ use super::state_file::{self, StateLock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::check_header_value;
 use crate::weaver_rest::{ClientKeyPair, ServerKey};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -257,15 +258,16 @@ impl WeaverRestClient {
                 path.display()
             ))
         };
-        let obj = match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(obj)) => obj,
-            _ => return Err(bad("not a JSON object")),
-        };
-        if obj.get("format").and_then(Value::as_str) != Some(STATE_FORMAT) {
+        // Borrowed from the zeroizing file buffer: no copy of the secrit or
+        // of the private key is made (the key is not even read).
+        let stored: StoredState<'_> = serde_json::from_str(&text)
+            .map_err(|_| bad("not a JSON object of the documented shape"))?;
+        if stored.format.as_deref() != Some(STATE_FORMAT) {
             return Err(bad(&format!("its \"format\" is not \"{STATE_FORMAT}\"")));
         }
-        let field = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-        let appid = field("appid").ok_or_else(|| bad("no \"appid\""))?;
+        let field =
+            |v: &Option<Cow<'_, str>>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        let appid = field(&stored.appid).ok_or_else(|| bad("no \"appid\""))?;
         if appid != self.config.appid {
             return Err(Error::invalid(format!(
                 "Weaver REST config key \"state_file\": {} holds the registration of appid \"{}\", \
@@ -275,12 +277,15 @@ impl WeaverRestClient {
                 self.config.appid
             )));
         }
-        let spk = field("spk").ok_or_else(|| bad("no \"spk\""))?;
-        let secrit = field("secrit").ok_or_else(|| bad("no \"secrit\""))?;
-        let cpk = field("cpk").map(str::to_owned);
-        let registered_at_ms = obj.get("registered_at_ms").and_then(Value::as_i64);
+        let spk = field(&stored.spk).ok_or_else(|| bad("no \"spk\""))?;
+        let secrit = match stored.secrit.as_deref() {
+            Some(s) if !s.is_empty() => Secret::new(s),
+            _ => return Err(bad("no \"secrit\"")),
+        };
+        let cpk = field(&stored.cpk);
+        let registered_at_ms = stored.registered_at_ms;
         let what = format!("the \"spk\" in state file {}", path.display());
-        registration(spk, Secret::new(secrit), cpk, registered_at_ms, &what).map(Some)
+        registration(&spk, secrit, cpk, registered_at_ms, &what).map(Some)
     }
 
     /// POST regist with a new key pair; writes the state file.
@@ -304,20 +309,16 @@ impl WeaverRestClient {
         )
         .map_err(|e| Error::new(ErrorKind::BadResponse, e.message()))?;
         let private = pair.pkcs8_base64()?;
-        let state = Zeroizing::new(
-            serde_json::to_string_pretty(&json!({
-                "format": STATE_FORMAT,
-                "appid": self.config.appid,
-                "base_url": self.config.base_url,
-                "registered_at_ms": registered_at_ms,
-                "spk": spk,
-                "secrit": r.secrit.expose(),
-                "cpk": cpk,
-                "client_private_key": private.as_str(),
-            }))
-            .expect("serializable")
-                + "\n",
-        );
+        let mut state = JsonObject::new(true);
+        state.string("format", STATE_FORMAT);
+        state.string("appid", &self.config.appid);
+        state.string("base_url", &self.config.base_url);
+        state.number("registered_at_ms", Some(registered_at_ms));
+        state.string("spk", &spk);
+        state.string("secrit", r.secrit.expose());
+        state.string("cpk", &cpk);
+        state.string("client_private_key", &private);
+        let state = state.finish();
         state_file::write_atomic(path, state.as_bytes())?;
         Ok(r)
     }
@@ -330,17 +331,17 @@ impl WeaverRestClient {
     pub fn register(&self) -> Result<Zeroizing<String>> {
         let r = self.registration()?;
         let state_file = match &self.config.credentials {
-            RestCredentials::StateFile(p) => Value::String(p.display().to_string()),
-            RestCredentials::Given { .. } => Value::Null,
+            RestCredentials::StateFile(p) => Some(p.display().to_string()),
+            RestCredentials::Given { .. } => None,
         };
-        let mut obj = Map::new();
-        obj.insert("appid".into(), self.config.appid.clone().into());
-        obj.insert("spk".into(), r.spk.clone().into());
-        obj.insert("secrit".into(), r.secrit.expose().into());
-        obj.insert("cpk".into(), r.cpk.clone().into());
-        obj.insert("registered_at_ms".into(), r.registered_at_ms.into());
-        obj.insert("state_file".into(), state_file);
-        Ok(Zeroizing::new(Value::Object(obj).to_string()))
+        let mut out = JsonObject::new(false);
+        out.string("appid", &self.config.appid);
+        out.opt_string("cpk", r.cpk.as_deref());
+        out.number("registered_at_ms", r.registered_at_ms);
+        out.string("secrit", r.secrit.expose());
+        out.string("spk", &r.spk);
+        out.opt_string("state_file", state_file.as_deref());
+        Ok(out.finish())
     }
 
     /// The token from applytoken: cached, fetched once however many threads
@@ -488,6 +489,96 @@ impl WeaverRestClient {
     pub fn invalidate(&self) {
         self.token.invalidate();
     }
+}
+
+/// The state file as read: borrowed from the file's zeroizing buffer.
+#[derive(serde::Deserialize)]
+struct StoredState<'a> {
+    #[serde(borrow)]
+    format: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    appid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    spk: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    secrit: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    cpk: Option<Cow<'a, str>>,
+    registered_at_ms: Option<i64>,
+}
+
+/// A flat JSON object written into a zeroizing buffer, for outputs that hold
+/// the secrit or the private key: no serde `Value` holds a copy, and the
+/// buffer is reserved large enough up front that it never moves.
+struct JsonObject {
+    out: Zeroizing<String>,
+    pretty: bool,
+    first: bool,
+}
+
+impl JsonObject {
+    fn new(pretty: bool) -> Self {
+        JsonObject {
+            out: Zeroizing::new(String::with_capacity(64 * 1024)),
+            pretty,
+            first: true,
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        let out = &mut self.out;
+        out.push_str(match (self.first, self.pretty) {
+            (true, true) => "{\n  ",
+            (true, false) => "{",
+            (false, true) => ",\n  ",
+            (false, false) => ",",
+        });
+        self.first = false;
+        push_json_string(out, key);
+        out.push_str(if self.pretty { ": " } else { ":" });
+    }
+
+    fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        push_json_string(&mut self.out, value);
+    }
+
+    fn opt_string(&mut self, key: &str, value: Option<&str>) {
+        match value {
+            Some(v) => self.string(key, v),
+            None => {
+                self.key(key);
+                self.out.push_str("null");
+            }
+        }
+    }
+
+    fn number(&mut self, key: &str, value: Option<i64>) {
+        self.key(key);
+        match value {
+            Some(n) => self.out.push_str(&n.to_string()),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    fn finish(mut self) -> Zeroizing<String> {
+        self.out.push_str(if self.pretty { "\n}\n" } else { "}" });
+        self.out
+    }
+}
+
+/// Appends `text` as a JSON string literal.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn registration(
@@ -762,6 +853,24 @@ mod tests {
         ));
         assert!(!is_token_refusal(b"{\"status\":true}"));
         assert!(!is_token_refusal(b"not json"));
+    }
+
+    #[test]
+    fn hand_written_json_reads_back() {
+        let tricky = "a\"b\\c\u{1}\n中 😀";
+        for pretty in [false, true] {
+            let mut o = JsonObject::new(pretty);
+            o.string("s", tricky);
+            o.opt_string("none", None);
+            o.number("n", Some(-5));
+            o.number("m", None);
+            let text = o.finish();
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["s"], tricky);
+            assert_eq!(v["none"], Value::Null);
+            assert_eq!(v["n"], -5);
+            assert_eq!(v["m"], Value::Null);
+        }
     }
 
     #[test]
