@@ -9,7 +9,9 @@
 
 use base64::Engine as _;
 use clap::{Args, Parser, Subcommand};
-use erpauth::client::{KingdeeClient, WeaverClient, WeaverRestClient, WeaverUser};
+use erpauth::client::{
+    KingdeeClient, Request, Response, WeaverClient, WeaverRestClient, WeaverUser,
+};
 use erpauth::{kingdee, weaver, ErrorKind};
 use erpauth_emulator::{Emulator, EmulatorConfig};
 use std::io::{Read, Write};
@@ -79,6 +81,69 @@ enum KingdeeCommand {
     /// source, account details; never the app_secret), pulling it with
     /// push_app_authorize when the config has outer_instance_id.
     Authorization(KingdeeAuthorizationArgs),
+    /// Perform one signed business call (retried once on a refused token)
+    /// and print "HTTP <status>" and the body as it came.
+    Call(KingdeeCallArgs),
+}
+
+/// The request of a `call` command.
+#[derive(Args)]
+struct CallRequestArgs {
+    /// GET, POST, PUT, DELETE or PATCH.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// The request target as sent: /path?query, percent-encoded.
+    #[arg(long, value_name = "PATH_AND_QUERY")]
+    target: String,
+    /// The request body (none by default).
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// Read the request body from this file.
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<String>,
+    /// The body's Content-Type (default application/json;charset=UTF-8).
+    #[arg(long)]
+    content_type: Option<String>,
+}
+
+impl CallRequestArgs {
+    fn body(&self) -> Result<Option<Vec<u8>>, CliError> {
+        match (&self.body, &self.body_file) {
+            (Some(text), _) => Ok(Some(text.clone().into_bytes())),
+            (None, Some(path)) => std::fs::read(path)
+                .map(Some)
+                .map_err(|e| invalid(format!("cannot read body file {path}: {e}"))),
+            (None, None) => Ok(None),
+        }
+    }
+
+    fn request<'a>(&'a self, body: Option<&'a [u8]>) -> Request<'a> {
+        Request {
+            method: &self.method,
+            path_and_query: &self.target,
+            body,
+            content_type: self.content_type.as_deref(),
+        }
+    }
+}
+
+fn write_response(out: &mut impl Write, response: &Response) -> Result<(), CliError> {
+    out.write_all(format!("HTTP {}\n", response.status).as_bytes())
+        .and_then(|()| out.write_all(&response.body))
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError {
+            message: format!("cannot write to stdout: {e}"),
+            code: 1,
+        })
+}
+
+#[derive(Args)]
+struct KingdeeCallArgs {
+    /// Client config JSON file, as for erpauth_kingdee_client_new; `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    config: String,
+    #[command(flatten)]
+    request: CallRequestArgs,
 }
 
 #[derive(Args)]
@@ -180,6 +245,24 @@ enum WeaverCommand {
     /// registering if needed) and print it with the headers of one business
     /// call (appid, token, and userid when --userid is given).
     RestToken(WeaverRestTokenArgs),
+    /// Perform one business call with a getToken token (retried once on a
+    /// refused token) and print "HTTP <status>" and the body as it came.
+    Call(WeaverCallArgs),
+}
+
+#[derive(Args)]
+struct WeaverCallArgs {
+    /// Client config JSON file, as for erpauth_weaver_client_new; `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    config: String,
+    /// userType of the user to act as: id, loginid, workcode, idnum, email or outkey.
+    #[arg(long, requires = "user_contain")]
+    user_type: Option<String>,
+    /// userContain: that user's value.
+    #[arg(long, requires = "user_type")]
+    user_contain: Option<String>,
+    #[command(flatten)]
+    request: CallRequestArgs,
 }
 
 #[derive(Args)]
@@ -347,6 +430,12 @@ fn kingdee_command(cmd: KingdeeCommand, out: &mut impl Write) -> Result<(), CliE
                 kingdee::app_signature(&args.app_key, &args.app_secret)
             ),
         ),
+        KingdeeCommand::Call(args) => {
+            let client = KingdeeClient::from_json(&read_config(&args.config)?)?;
+            let body = args.request.body()?;
+            let response = client.call(&args.request.request(body.as_deref()))?;
+            write_response(out, &response)
+        }
         KingdeeCommand::Authorization(args) => {
             let client = KingdeeClient::from_json(&read_config(&args.config)?)?;
             write_out(out, &format!("{}\n", client.authorization_json()?))
@@ -400,6 +489,19 @@ fn weaver_command(cmd: WeaverCommand, out: &mut impl Write) -> Result<(), CliErr
                 text.push_str(&format!("userid: {userid}\n"));
             }
             write_out(out, &text)
+        }
+        WeaverCommand::Call(args) => {
+            let client = WeaverClient::from_json(&read_config(&args.config)?)?;
+            let user = match (args.user_type, args.user_contain) {
+                (Some(user_type), Some(user_contain)) => Some(WeaverUser {
+                    user_type,
+                    user_contain,
+                }),
+                _ => None,
+            };
+            let body = args.request.body()?;
+            let response = client.call(&args.request.request(body.as_deref()), user.as_ref())?;
+            write_response(out, &response)
         }
         WeaverCommand::RestRegister(args) => {
             let client = WeaverRestClient::from_json(&read_config(&args.config)?)?;

@@ -503,3 +503,77 @@ fn weaver_rest_commands_register_once_and_print_state_and_headers() {
     assert!(stderr(&o).contains("认证信息错误"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn call_commands_print_status_and_body() {
+    let emu = Emulate::start(&[]);
+    let o = run_with_stdin(
+        &[
+            "kingdee",
+            "call",
+            "--config",
+            "-",
+            "--method",
+            "POST",
+            "--target",
+            "/jdy/v2/erpauth/echo?a=1",
+            "--body",
+            r#"{"k":"值"}"#,
+        ],
+        &emu.kingdee_config("emu-app-secret"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let (status, body) = text.split_once('\n').unwrap();
+    assert_eq!(status, "HTTP 200");
+    let echo: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(echo["data"]["body"], r#"{"k":"值"}"#);
+    assert_eq!(echo["data"]["method"], "POST");
+
+    // A refusal is an answer: exit 0, status and body printed.
+    let o = run_with_stdin(
+        &[
+            "kingdee",
+            "call",
+            "--config",
+            "-",
+            "--target",
+            "/jdy/v2/no/such",
+        ],
+        &emu.kingdee_config("emu-app-secret"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("HTTP 519\n{\"code\":5001"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = run_with_stdin(
+        &[
+            "weaver",
+            "call",
+            "--config",
+            "-",
+            "--user-type",
+            "loginid",
+            "--user-contain",
+            "zhangs",
+            "--target",
+            "/api/workflow/paService/getToDoWorkflowRequestList",
+        ],
+        &emu.weaver_config(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("HTTP 200\n"), "{}", stdout(&o));
+    assert!(stdout(&o).contains(r#""user":"9""#), "{}", stdout(&o));
+
+    // Bad arguments: exit 2, nothing sent.
+    let o = run_with_stdin(
+        &[
+            "kingdee", "call", "--config", "-", "--method", "TRACE", "--target", "/x",
+        ],
+        &emu.kingdee_config("emu-app-secret"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
