@@ -55,6 +55,7 @@ run_suite "C tests + valgrind" tests/c/run.sh
 run_suite "Java (JNA)" bindings/java/run-tests.sh
 run_suite "Java HTTP integrations (OkHttp, Apache)" bindings/java/integrations/run-tests.sh
 run_suite "C# (Mono)" bindings/csharp/run-tests.sh
+run_suite "C# HttpClient handlers (Mono)" bindings/csharp/http/run-tests.sh
 run_suite "demo" examples/c/run-demo.sh
 run_suite "reliability: faults, secrets, load, Miri, ASan+UBSan, fuzz smoke" scripts/reliability.sh
 run_suite "no secret in any error message" scripts/check-secret-leaks.sh "$ERPAUTH_TEST_MESSAGE_LOG"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# ErpAuth.Http.dll, the HttpClient handlers (KingdeeSigningHandler, WeaverTokenHandler), and its
+# tests against the emulator, on Mono with Debian's NUnit 2.6, from a fresh clone. The handlers
+# are an assembly of their own so that ErpAuth.dll itself needs no System.Net.Http. ../build.sh
+# installs what is missing and builds the native library, the emulator and ErpAuth.dll first.
+# Exits non-zero on any failure; the last line is "N passed, N failed".
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+CSHARP=$(cd "$HERE/.." && pwd)
+ROOT=$(cd "$CSHARP/../.." && pwd)
+BUILD="$CSHARP/build"
+NUNIT_DIR=/usr/lib/cli/nunit.framework-2.6.3
+
+if ! "$CSHARP/build.sh"; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+OUT="$BUILD/http"
+rm -rf "$OUT"
+mkdir -p "$OUT/lib" "$OUT/tests"
+MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
+"${MCS[@]}" -target:library -sdk:4.6.2-api -r:System.Net.Http.dll -r:"$BUILD/lib/ErpAuth.dll" \
+  -out:"$OUT/lib/ErpAuth.Http.dll" -doc:"$OUT/lib/ErpAuth.Http.xml" "$HERE"/src/*.cs
+# The emulator helper of the main test suite (and the JSON reader it uses) is compiled in as is.
+helpers=("$CSHARP/tests/Emulator.cs")
+[ -f "$CSHARP/tests/MiniJson.cs" ] && helpers+=("$CSHARP/tests/MiniJson.cs")
+"${MCS[@]}" -target:library -out:"$OUT/tests/ErpAuth.Http.Tests.dll" \
+  -r:"$BUILD/lib/ErpAuth.dll" -r:"$OUT/lib/ErpAuth.Http.dll" -r:"$NUNIT_DIR/nunit.framework.dll" \
+  -r:System.Core.dll -r:System.Net.Http.dll \
+  "$HERE"/tests/*.cs "${helpers[@]}"
+cp "$BUILD/lib/ErpAuth.dll" "$OUT/lib/ErpAuth.Http.dll" "$BUILD/tests/"liberpauth.* "$OUT/tests/"
+
+export ERPAUTH_REPO_ROOT="$ROOT"
+export ERPAUTH_EMULATOR="$ROOT/target/release/erpauth"
+RESULT="$OUT/TestResult.xml"
+set +e
+(cd "$OUT/tests" && nunit-console ErpAuth.Http.Tests.dll -nologo -labels -noshadow -xml="$RESULT")
+runner_status=$?
+set -e
+if [ ! -f "$RESULT" ]; then
+  echo "nunit-console exited with $runner_status and wrote no result file"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+attr() { sed -n "s/.*<test-results [^>]* $1=\"\\([0-9]*\\)\".*/\\1/p" "$RESULT" | head -1; }
+total=$(attr total)
+errors=$(attr errors)
+failures=$(attr failures)
+not_run=$(attr not-run)
+inconclusive=$(attr inconclusive)
+failed=$((errors + failures + not_run + inconclusive))
+passed=$((total - errors - failures - inconclusive))
+if [ "$runner_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
