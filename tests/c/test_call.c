@@ -23,14 +23,21 @@
 
 static emulator_process emu;
 
-static erpauth_kingdee_client *kingdee(const char *extra)
+static erpauth_kingdee_client *kingdee_timeout(int timeout_ms, const char *extra)
 {
     char json[1024];
     erpauth_kingdee_client *client = NULL;
-    snprintf(json, sizeof json, "{" KD_SECRETS ",\"base_url\":\"%s\",\"timeout_ms\":3000%s}",
-             emu.base_url, extra);
-    CHECK_STATUS(erpauth_kingdee_client_new(json, &client), ERPAUTH_OK);
+    snprintf(json, sizeof json, "{" KD_SECRETS ",\"base_url\":\"%s\",\"timeout_ms\":%d%s}",
+             emu.base_url, timeout_ms, extra);
+    if (!CHECK_STATUS(erpauth_kingdee_client_new(json, &client), ERPAUTH_OK)) {
+        printf("    last error: %s\n", last_error_text());
+    }
     return client;
+}
+
+static erpauth_kingdee_client *kingdee(const char *extra)
+{
+    return kingdee_timeout(3000, extra);
 }
 
 /* The whole body of a response: size query, then a buffer of that size. */
@@ -122,8 +129,8 @@ static void test_kingdee_call(void)
 static void test_timeout_after_sending(void)
 {
     erpauth_kingdee_client *client =
-        kingdee(",\"app_key\":\"emuAppKey\",\"app_secret\":\"emu-app-secret\","
-                "\"domain\":\"https://emu.jdy.com\",\"timeout_ms\":300");
+        kingdee_timeout(300, ",\"app_key\":\"emuAppKey\",\"app_secret\":\"emu-app-secret\","
+                             "\"domain\":\"https://emu.jdy.com\"");
     erpauth_response *response = (erpauth_response *)&emu;
     char token[256];
     size_t len;
