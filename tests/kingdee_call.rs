@@ -619,3 +619,22 @@ fn the_c_abi_authorization_and_set_app_secret() {
         ffi::erpauth_kingdee_client_free(client);
     }
 }
+
+#[test]
+fn hostile_tokens_and_domains_from_the_emulator_are_refused() {
+    let emu = start();
+    let c = client(&emu);
+    emu.set_fault(Fault::new(Endpoint::KingdeeAuthToken, FaultKind::HostileToken).count(1));
+    let err = c.call(&get(ECHO)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadResponse);
+    assert!(!err.message().contains("X-Evil"), "{err}");
+    // Nothing was cached or sent: the next call works.
+    assert_eq!(emu.stats().kingdee_business, 0);
+    assert_eq!(c.call(&get(ECHO)).unwrap().status, 200);
+
+    let pulled = pulled_client(&emu);
+    emu.set_fault(Fault::new(Endpoint::KingdeePushAppAuthorize, FaultKind::HostileToken).count(1));
+    let err = pulled.authorization_json().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadResponse);
+    assert!(err.message().contains("domain"), "{err}");
+}

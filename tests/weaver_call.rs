@@ -264,3 +264,17 @@ fn the_c_abi_call() {
         ffi::erpauth_weaver_client_free(client);
     }
 }
+
+#[test]
+fn hostile_tokens_from_the_emulator_are_refused() {
+    let emu = start();
+    let c = client(&emu);
+    emu.set_fault(Fault::new(Endpoint::WeaverGetToken, FaultKind::HostileToken).count(2));
+    for user in [None, Some(zhangs())] {
+        let err = c.call(&get(TODO), user.as_ref()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadResponse);
+        assert!(!err.message().contains("X-Evil"), "{err}");
+    }
+    assert_eq!(emu.stats().weaver_business, 0);
+    assert_eq!(c.call(&get(TODO), Some(&zhangs())).unwrap().status, 200);
+}

@@ -324,6 +324,10 @@ pub enum FaultKind {
     RedirectLoop,
     /// HTTP 200 with a JSON-looking body of `huge_body_mib` MiB, streamed.
     HugeBody,
+    /// A well-formed success whose token (Kingdee app-token, e9 token or
+    /// userid, Kingdee authorization domain) holds `\r\nX-Evil: 1`, as a
+    /// hostile or broken server might send; other endpoints answer `garbage`.
+    HostileToken,
 }
 
 /// One fault rule.

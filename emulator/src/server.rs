@@ -245,6 +245,7 @@ fn apply_fault(
             keep_alive,
             cookie,
         ),
+        FaultKind::HostileToken => send(writer, &hostile(endpoint), keep_alive, cookie),
         FaultKind::Garbage => send(
             writer,
             &Response::text(200, "text/html;charset=UTF-8", "<html>not json"),
@@ -326,6 +327,28 @@ fn apply_fault(
             }
         }
     }
+}
+
+/// The answer of the `hostile_token` fault: a success whose token or domain
+/// would add a header if a client put it on the wire unchecked.
+fn hostile(endpoint: Endpoint) -> Response {
+    const EVIL: &str = "t0k3n\r\nX-Evil: 1";
+    let body = match endpoint {
+        Endpoint::KingdeeAuthToken => serde_json::json!({
+            "errcode": 0, "description": "成功",
+            "data": {"uid": 700123, "app-token": EVIL},
+        }),
+        Endpoint::WeaverGetToken => serde_json::json!({
+            "msg": "获取成功!", "status": true, "token": EVIL, "userid": EVIL,
+        }),
+        Endpoint::KingdeePushAppAuthorize => serde_json::json!({
+            "errcode": 0, "description": "成功",
+            "data": [{"appKey": "emuAppKey", "appSecret": "emu-app-secret",
+                      "domain": format!("https://emu.jdy.com{EVIL}"), "status": 1}],
+        }),
+        _ => return Response::text(200, "text/html;charset=UTF-8", "<html>not json"),
+    };
+    Response::json(200, body.to_string())
 }
 
 fn control_json(status: u16, value: &serde_json::Value) -> Response {

@@ -176,6 +176,23 @@ static void test_rotation_with_outer_instance_id(void)
     CHECK_STATUS(erpauth_kingdee_client_authorization(client, json, sizeof json, &len), ERPAUTH_OK);
     CHECK_NOT_CONTAINS(json, "emu-app-secret");
 
+    /* A token that would add a header is refused; nothing is sent with it. */
+    erpauth_kingdee_client_free(client);
+    client = kingdee(",\"outer_instance_id\":\"emu-instance-1\"");
+    CHECK(emulator_post(&emu, "/__emulator/reset_stats", "") == 0);
+    CHECK(emulator_post(&emu, "/__emulator/config",
+                        "{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":"
+                        "\"hostile_token\",\"count\":1}}") == 0);
+    {
+        erpauth_response *response = (erpauth_response *)&emu;
+        CHECK_STATUS(erpauth_kingdee_client_call(client, "GET", ECHO, NULL, NULL, &response),
+                     ERPAUTH_BAD_RESPONSE);
+        CHECK(response == NULL);
+        CHECK_NOT_CONTAINS(last_error_text(), "X-Evil");
+        CHECK(emulator_stat(&emu, "kingdee_business") == 0);
+    }
+    free(kingdee_ok(client, "GET", ECHO, NULL));
+
     /* A garbage authorization answer is refused and not kept. */
     erpauth_kingdee_client_free(client);
     client = kingdee(",\"outer_instance_id\":\"emu-instance-1\"");
