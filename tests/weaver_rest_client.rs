@@ -790,3 +790,28 @@ fn debug_output_and_messages_never_show_the_secrit() {
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(!err.message().contains(&long[..20]), "{err}");
 }
+
+#[test]
+fn a_regist_without_an_answer_says_it_may_have_registered() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    emu.set_fault(Fault::new(Endpoint::WeaverRegist, FaultKind::Hang).count(1));
+    let dir = temp_dir("registhang");
+    let path = dir.join("s.json");
+    let c = WeaverRestClient::from_json(&config(
+        &emu.base_url(),
+        &path,
+        serde_json::json!({"timeout_ms": 300}),
+    ))
+    .unwrap();
+    let err = c.token().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(
+        err.message().contains("may have registered anyway"),
+        "{err}"
+    );
+    assert!(!path.exists());
+    // The next call registers (the fault is used up) and goes through.
+    c.token().unwrap();
+    assert_eq!(emu.stats().weaver_regist, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

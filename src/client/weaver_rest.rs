@@ -292,11 +292,29 @@ impl WeaverRestClient {
     fn register_and_store(&self, path: &std::path::Path) -> Result<Registration> {
         let pair = ClientKeyPair::generate()?;
         let cpk = pair.cpk()?;
-        let answer = self.http.send(
-            "POST",
-            REGIST_PATH,
-            &[("appid", &self.config.appid), ("cpk", &cpk)],
-        )?;
+        let answer = self
+            .http
+            .send(
+                "POST",
+                REGIST_PATH,
+                &[("appid", &self.config.appid), ("cpk", &cpk)],
+            )
+            .map_err(|e| {
+                if e.kind() == ErrorKind::Network {
+                    // The server may have registered without our hearing the
+                    // answer: then other holders of the appid are refused.
+                    Error::new(
+                        ErrorKind::Network,
+                        format!(
+                            "regist: {}; the server may have registered anyway, which \
+                             replaces the secrit other clients of this appid hold",
+                            e.message()
+                        ),
+                    )
+                } else {
+                    e
+                }
+            })?;
         let (spk, secrit) = parse_regist_answer(&answer, self.http.host())?;
         let what = format!("the \"spk\" in the regist answer from {}", self.http.host());
         let registered_at_ms = crate::clock::now_ms();
