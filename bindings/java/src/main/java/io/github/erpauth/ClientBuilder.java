@@ -80,6 +80,17 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
     }
 
     /**
+     * Trust exactly the certificate authorities the JVM trusts (its default trust manager:
+     * {@code cacerts}, or {@code -Djavax.net.ssl.trustStore} and its password), as Java's own
+     * HTTPS clients do: they are exported once per JVM to a temporary PEM file (deleted at exit)
+     * that is given as {@link #caFile(Path)}, replacing the built-in web roots.
+     */
+    public B caFromJvmTrustStore() {
+        config.put("ca_file", JvmTrustStore.pemFile().toString());
+        return self();
+    }
+
+    /**
      * An HTTP proxy such as {@code http://user:pass@proxy:3128}. Without one, no proxy is used:
      * the native stack does not read {@code -Dhttps.proxyHost}; see {@link #proxyFromSystemProperties()}.
      */

@@ -173,6 +173,20 @@ class ConventionsTest {
     }
 
     @Test
+    void theJvmTrustStoreCanBeTheCaFile() throws Exception {
+        java.nio.file.Path pem = JvmTrustStore.pemFile();
+        String text = new String(java.nio.file.Files.readAllBytes(pem), java.nio.charset.StandardCharsets.US_ASCII);
+        int count = text.split("-----BEGIN CERTIFICATE-----", -1).length - 1;
+        assertEquals(JvmTrustStore.authorities().length, count);
+        assertTrue(count > 10, "only " + count + " authorities exported");
+        assertEquals(pem, JvmTrustStore.pemFile(), "exported once per JVM");
+        // The native library reads and parses ca_file when the client is built.
+        try (KingdeeClient client = emulator.kingdee().caFromJvmTrustStore().build()) {
+            assertFalse(client.appToken().isEmpty());
+        }
+    }
+
+    @Test
     void theProxyCanComeFromTheJvmsSystemProperties() throws Exception {
         String[] keys = {"https.proxyHost", "https.proxyPort", "http.proxyHost", "http.proxyPort"};
         String[] saved = new String[keys.length];
