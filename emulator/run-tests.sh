@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Suite of the emulator crate, the `erpauth` CLI and the Rust client
-# integration tests (tests/kingdee_client.rs, tests/weaver_client.rs).
+# integration tests (tests/kingdee_client.rs, tests/weaver_client.rs,
+# tests/weaver_rest_client.rs).
 # Runs from a fresh clone: needs only a Rust toolchain (>= 1.80, with rustfmt
 # and clippy); crates come from crates.io through cargo. Exits non-zero on
 # any failure.
@@ -40,7 +41,7 @@ step "emulator and CLI tests"
 cargo test -p erpauth-emulator -p erpauth-cli
 
 step "Rust client integration tests"
-cargo test -p erpauth --test kingdee_client --test weaver_client
+cargo test -p erpauth --test kingdee_client --test weaver_client --test weaver_rest_client
 
 step "release binary smoke test (what the C, Java and C# suites run)"
 cargo build --release -p erpauth-cli
