@@ -14,6 +14,7 @@ mod clock;
 mod error;
 pub mod ffi;
 mod headers;
+mod hex_digits;
 mod hmac_sha256;
 pub mod kingdee;
 pub mod weaver;

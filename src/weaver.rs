@@ -7,6 +7,7 @@
 
 pub use crate::clock::unique_timestamp_ms;
 use crate::error::{Error, Result};
+use crate::hex_digits;
 use aes::cipher::consts::U16;
 use aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
 use md5::{Digest, Md5};
@@ -20,7 +21,7 @@ pub fn credential_md5(appid: &str, secret: &str) -> [u8; 32] {
     md5.update(secret.as_bytes());
     let mut hex = [0u8; 32];
     for (pair, byte) in hex.chunks_exact_mut(2).zip(md5.finalize()) {
-        pair.copy_from_slice(&HEX_PAIRS_UPPER[usize::from(byte)]);
+        pair.copy_from_slice(&hex_digits::UPPER_PAIRS[usize::from(byte)]);
     }
     hex
 }
@@ -73,16 +74,6 @@ impl EcbKey {
             EcbKey::Aes256(k) => encrypt_short_hex(k, plaintext),
         }
     }
-
-    fn encrypt_hex(&self, plaintext: &[u8]) -> String {
-        let mut buf = Zeroizing::new(vec![0u8; (plaintext.len() / 16 + 1) * 16]);
-        let ciphertext = match self {
-            EcbKey::Aes128(k) => encrypt_padded(k, plaintext, &mut buf),
-            EcbKey::Aes192(k) => encrypt_padded(k, plaintext, &mut buf),
-            EcbKey::Aes256(k) => encrypt_padded(k, plaintext, &mut buf),
-        };
-        hex::encode(ciphertext)
-    }
 }
 
 /// Pads `plaintext` (PKCS#7: n bytes of value n, 1 to 16 of them) into `buf`
@@ -116,24 +107,10 @@ where
         len: ciphertext.len() * 2,
     };
     for (pair, byte) in text.hex.chunks_exact_mut(2).zip(ciphertext) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(*byte)]);
+        pair.copy_from_slice(&hex_digits::LOWER_PAIRS[usize::from(*byte)]);
     }
     text
 }
-
-/// The two hex digits of every byte value, for the given digits.
-const fn hex_pairs(digits: &[u8; 16]) -> [[u8; 2]; 256] {
-    let mut table = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = [digits[i >> 4], digits[i & 15]];
-        i += 1;
-    }
-    table
-}
-
-static HEX_PAIRS: [[u8; 2]; 256] = hex_pairs(b"0123456789abcdef");
-static HEX_PAIRS_UPPER: [[u8; 2]; 256] = hex_pairs(b"0123456789ABCDEF");
 
 /// A sign: lower-case hex of at most four AES blocks, kept on the stack.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -159,11 +136,6 @@ impl std::fmt::Debug for Sign {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// AES-ECB-PKCS5 under `aes_key` (16, 24 or 32 bytes), as lower-case hex.
-pub fn encrypt_hex(aes_key: &[u8], plaintext: &[u8]) -> Result<String> {
-    Ok(EcbKey::new(aes_key)?.encrypt_hex(plaintext))
 }
 
 /// Signs for one (appid, secret, aes_key) with the MD5 and the AES key
@@ -211,28 +183,14 @@ fn sign_plaintext(credential_md5: &[u8; 32], timestamp_ms: i64) -> (Zeroizing<[u
         unique_timestamp_ms()
     };
     let mut text = Zeroizing::new([0u8; 52]);
-    let digits = decimal(ts as u64, &mut text[..20]);
+    let mut decimal = itoa::Buffer::new();
+    let decimal = decimal.format(ts).as_bytes();
+    let digits = decimal.len();
+    text[..digits].copy_from_slice(decimal);
     let len = digits + 33;
     text[digits] = b'_';
     text[digits + 1..len].copy_from_slice(credential_md5);
     (text, len)
-}
-
-/// Writes `n` in decimal at the start of `buf`; returns the digit count.
-fn decimal(mut n: u64, buf: &mut [u8]) -> usize {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let len = tmp.len() - i;
-    buf[..len].copy_from_slice(&tmp[i..]);
-    len
 }
 
 /// The getToken `sign` header. With `timestamp_ms > 0` that time is used (for

@@ -16,7 +16,7 @@
 
 use std::cmp::Ordering;
 
-const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
+use crate::hex_digits;
 
 /// `A-Z a-z 0-9 . - _`, plus `~` when `tilde` is set.
 #[inline]
@@ -82,43 +82,6 @@ fn kept_run_sse2(input: &[u8], tilde: bool) -> usize {
         .count()
 }
 
-/// The index of the first byte of `input` equal to `a` or `b`.
-#[inline]
-pub(crate) fn find2(input: &[u8], a: u8, b: u8) -> Option<usize> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: SSE2 is part of the x86_64 baseline.
-        unsafe { find2_sse2(input, a, b) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        input.iter().position(|&c| c == a || c == b)
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[inline]
-#[target_feature(enable = "sse2")]
-fn find2_sse2(input: &[u8], a: u8, b: u8) -> Option<usize> {
-    use std::arch::x86_64::*;
-    let (va, vb) = (_mm_set1_epi8(a as i8), _mm_set1_epi8(b as i8));
-    let mut i = 0;
-    while i + 16 <= input.len() {
-        // SAFETY: i + 16 <= len, and loadu takes unaligned addresses.
-        let v = unsafe { _mm_loadu_si128(input.as_ptr().add(i).cast()) };
-        let hit = _mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb));
-        let mask = _mm_movemask_epi8(hit) as u32;
-        if mask != 0 {
-            return Some(i + mask.trailing_zeros() as usize);
-        }
-        i += 16;
-    }
-    input[i..]
-        .iter()
-        .position(|&c| c == a || c == b)
-        .map(|p| i + p)
-}
-
 /// Sorts parameters as the official client does. Queries have a handful of
 /// parameters, for which an insertion sort beats the general one.
 pub(crate) fn sort_params<'a, T>(params: &mut [T], key: impl Fn(&T) -> (&'a [u8], &'a [u8])) {
@@ -139,7 +102,7 @@ pub(crate) fn sort_params<'a, T>(params: &mut [T], key: impl Fn(&T) -> (&'a [u8]
 #[inline]
 fn push_escape(out: &mut Vec<u8>, prefix: &[u8], b: u8) {
     out.extend_from_slice(prefix);
-    out.extend_from_slice(&[UPPER_HEX[(b >> 4) as usize], UPPER_HEX[(b & 15) as usize]]);
+    out.extend_from_slice(&hex_digits::pair(hex_digits::UPPER, b));
 }
 
 /// Appends `input` encoded with runs of kept bytes copied whole and every
@@ -244,7 +207,7 @@ impl Iterator for SortKey<'_> {
         if b == b' ' {
             return Some(b'+');
         }
-        self.pending = [UPPER_HEX[(b >> 4) as usize], UPPER_HEX[(b & 15) as usize]];
+        self.pending = hex_digits::pair(hex_digits::UPPER, b);
         self.pending_len = 2;
         Some(b'%')
     }

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 
-const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
+use crate::hex_digits;
 
 /// Bit set of the bytes an encoder leaves as they are.
 struct Keep([bool; 256]);
@@ -45,11 +45,8 @@ fn encode_bytes_into(out: &mut Vec<u8>, input: &[u8], keep: &Keep) {
         if b == b' ' {
             out.push(b'+');
         } else {
-            out.extend_from_slice(&[
-                b'%',
-                UPPER_HEX[(b >> 4) as usize],
-                UPPER_HEX[(b & 15) as usize],
-            ]);
+            out.push(b'%');
+            out.extend_from_slice(&hex_digits::pair(hex_digits::UPPER, b));
         }
     }
     out.extend_from_slice(&input[run_start..]);
@@ -122,7 +119,7 @@ pub(crate) fn decode_append(
 ) -> Result<()> {
     // Without plus_is_space, '+' is searched for but copied as it is.
     let plus = if plus_is_space { b'+' } else { b'%' };
-    let find_special = |bytes: &[u8]| super::canonical::find2(bytes, b'%', plus);
+    let find_special = |bytes: &[u8]| memchr::memchr2(b'%', plus, bytes);
     let Some(first) = find_special(input) else {
         // Unchanged bytes of a &str are UTF-8 already.
         out.extend_from_slice(input);

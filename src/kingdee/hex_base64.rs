@@ -8,7 +8,8 @@
 //! `base64` crates one after the other: `hex_then_base64_of_32_bytes` in
 //! benches/signing.rs, 48–67 ns).
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+use crate::hex_digits::LOWER as HEX;
+
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// For twelve bits `n`: the Base64 of the three hex digits of `n`.

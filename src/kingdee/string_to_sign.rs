@@ -104,7 +104,7 @@ impl StringToSignBuilder {
         check_digits(nonce, "nonce")?;
         check_digits(ts, "timestamp")?;
         let bytes = path_and_query.as_bytes();
-        let (raw_path, raw_query) = match canonical::find2(bytes, b'?', b'?') {
+        let (raw_path, raw_query) = match memchr::memchr(b'?', bytes) {
             Some(q) => (&bytes[..q], &bytes[q + 1..]),
             None => (bytes, &b""[..]),
         };
@@ -124,13 +124,13 @@ impl StringToSignBuilder {
         self.params.clear();
         let mut rest = raw_query;
         while !rest.is_empty() {
-            let end = canonical::find2(rest, b'&', b'&').unwrap_or(rest.len());
+            let end = memchr::memchr(b'&', rest).unwrap_or(rest.len());
             let piece = &rest[..end];
             rest = rest.get(end + 1..).unwrap_or_default();
             if piece.is_empty() {
                 continue;
             }
-            let (name, value) = match canonical::find2(piece, b'=', b'=') {
+            let (name, value) = match memchr::memchr(b'=', piece) {
                 Some(eq) => (&piece[..eq], &piece[eq + 1..]),
                 None => (piece, &b""[..]),
             };

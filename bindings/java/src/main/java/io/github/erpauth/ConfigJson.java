@@ -28,10 +28,6 @@ final class ConfigJson {
         return this;
     }
 
-    boolean has(String key) {
-        return values.containsKey(key);
-    }
-
     String toJson() {
         StringBuilder json = new StringBuilder(256).append('{');
         for (Map.Entry<String, Object> entry : values.entrySet()) {
