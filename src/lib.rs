@@ -5,7 +5,8 @@
 //!
 //! The protocol logic lives in plain Rust modules ([`kingdee`], [`weaver`]);
 //! the `extern "C"` functions in `ffi` only convert arguments and delegate, and
-//! `include/erpauth.h` is generated from them.
+//! `include/erpauth.h` is generated from them (`cargo xtask header`). The
+//! layers and what each may import: docs/ARCHITECTURE.md.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -66,8 +66,22 @@ pub unsafe extern "C" fn erpauth_last_error(
     unsafe { support::copy_last_error(out, out_cap, out_len) }
 }
 
+// The version the header was generated for, so that a host can detect a
+// header/library mismatch (see ERPAUTH_VERSION in cbindgen.toml). Constants
+// because cbindgen cannot read the package version; tests/header.rs checks
+// that they are the package's.
+
+/// The major version of the header (the library version it was generated for).
+pub const VERSION_MAJOR: u32 = 0;
+/// The minor version of the header.
+pub const VERSION_MINOR: u32 = 1;
+/// The patch version of the header.
+pub const VERSION_PATCH: u32 = 0;
 /// The library version, e.g. "0.1.0": a static NUL-terminated string, never
-/// NULL, never to be freed. Thread-safe.
+/// NULL, never to be freed; equal to `ERPAUTH_VERSION` of the header it was
+/// built with, so `strcmp(erpauth_version(), ERPAUTH_VERSION) != 0` tells a
+/// host that loaded the library at run time that its header is of another
+/// version. Thread-safe.
 #[no_mangle]
 pub extern "C" fn erpauth_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()

@@ -1120,6 +1120,17 @@ static void test_version(void)
     CHECK(version != NULL);
     CHECK_STR(version, EXPECTED_VERSION);
     CHECK(erpauth_version() == version || strcmp(erpauth_version(), version) == 0);
+
+    /* The header states its version: the documented mismatch check of a host
+     * is this comparison, and the three numbers make up the text. */
+    CHECK_STR(ERPAUTH_VERSION, EXPECTED_VERSION);
+    CHECK(strcmp(erpauth_version(), ERPAUTH_VERSION) == 0);
+    {
+        char joined[64];
+        snprintf(joined, sizeof joined, "%d.%d.%d", ERPAUTH_VERSION_MAJOR, ERPAUTH_VERSION_MINOR,
+                 ERPAUTH_VERSION_PATCH);
+        CHECK_STR(joined, ERPAUTH_VERSION);
+    }
 }
 
 int main(void)
