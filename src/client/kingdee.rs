@@ -631,8 +631,9 @@ fn hint(code: i64) -> &'static str {
         }
         4010 | 4011 => " (fetch a new app-token: invalidate the client's cache)",
         1030002006 => {
-            " (app_secret rotates every 24 hours: pull the current one with \
-             push_app_authorize)"
+            " (app_secret rotates every 24 hours: with outer_instance_id the client \
+             pulls the current one with push_app_authorize; otherwise give it the new \
+             one with set_app_secret)"
         }
         _ => "",
     }
