@@ -23,7 +23,8 @@ kingdee = json.load(open(os.path.join(VECTORS, "kingdee.json"), encoding="utf-8"
 weaver = json.load(open(os.path.join(VECTORS, "weaver.json"), encoding="utf-8"))
 
 seeds = {name: [] for name in
-         ["kingdee_target", "kingdee_config", "weaver_config", "kingdee_answer", "weaver_answer", "c_api"]}
+         ["kingdee_target", "kingdee_config", "weaver_config", "kingdee_answer", "weaver_answer",
+          "weaver_rest_answer", "c_api"]}
 
 
 def add(target, data):
@@ -119,6 +120,24 @@ weaver_answers = [
 ]
 for status, user, body in weaver_answers:
     add("weaver_answer", struct.pack(">HB", status, user) + body.encode("utf-8"))
+
+# --- e9 REST answers: parser (0 regist, 1 applytoken), status (u16 BE), body ---
+rest_spk = json.load(open(os.path.join(VECTORS, "weaver_rest.json"), encoding="utf-8"))["server"]["spk"]
+rest_answers = [
+    (0, 200, '{"msg":"ok","code":0,"msgShowType":"none","status":true,"secrit":"0f0dc9a0-1c3e-4f4f-9a5e-6f6f0b5c2e11","spk":"%s"}' % rest_spk),
+    (0, 200, '{"code":0,"status":true,"secret":"s-2","spk":"%s"}' % rest_spk),
+    (0, 200, '{"code":0,"status":true,"spk":"%s"}' % rest_spk),
+    (0, 200, '{"msg":"认证信息错误","code":-1,"msgShowType":"none","status":false}'),
+    (0, 200, '{"code":-1,"errmsg":"认证信息错误"}'),
+    (1, 200, '{"msg":"获取成功!","code":0,"msgShowType":"none","status":true,"token":"e3d7e45b-805c-43c3-9c0c-e452135ae1ea"}'),
+    (1, 200, '{"msg":"secret解密失败,请检查加密内容.","code":-1,"msgShowType":"none","status":false}'),
+    (1, 200, '{"status":true,"token":"a\r\nX-Injected: 1"}'),
+    (1, 200, '{"code":0,"token":"t"}'),
+    (1, 502, '<html>bad gateway</html>'),
+    (1, 200, '<html>not json'),
+]
+for which, status, body in rest_answers:
+    add("weaver_rest_answer", struct.pack(">BH", which, status) + body.encode("utf-8"))
 
 # --- C entry points: op, cap (u16 LE), NULL flags, timestamp (i64 LE), NUL-separated args ---
 def c_case(op, cap, flags, ts, args):

@@ -73,6 +73,25 @@ pub mod fuzzing {
         })
     }
 
+    /// Parses an e9 REST regist answer; returns (spk, secrit) as sent.
+    pub fn weaver_rest_regist_answer(status: u16, body: &[u8]) -> Result<(String, String)> {
+        let answer = Answer {
+            status,
+            body: body.to_vec(),
+        };
+        super::weaver_rest::parse_regist_answer(&answer, "fuzz")
+            .map(|(spk, secrit)| (spk, secrit.expose().to_owned()))
+    }
+
+    /// Parses an e9 REST applytoken answer; returns the token.
+    pub fn weaver_rest_apply_token_answer(status: u16, body: &[u8]) -> Result<String> {
+        let answer = Answer {
+            status,
+            body: body.to_vec(),
+        };
+        super::weaver_rest::parse_apply_token_answer(&answer, "fuzz")
+    }
+
     /// Parses a Weaver getToken answer; returns the token.
     pub fn weaver_token_answer(status: u16, body: &[u8], user_requested: bool) -> Result<String> {
         let answer = Answer {
