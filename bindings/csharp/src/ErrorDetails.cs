@@ -143,6 +143,8 @@ namespace ErpAuth
             { "erpauth_kingdee_app_signature", "Kingdee.AppSignature" },
             { "erpauth_kingdee_client_invalidate", "KingdeeClient.Invalidate" },
             { "erpauth_weaver_client_invalidate", "WeaverClient.Invalidate" },
+            { "erpauth_kingdee_client_set_app_secret", "KingdeeClient.UpdateAppSecret" },
+            { "set_app_secret", "KingdeeClient.UpdateAppSecret" },
         };
 
         private static readonly Regex ConfigKey = new Regex(

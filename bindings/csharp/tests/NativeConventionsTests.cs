@@ -78,6 +78,7 @@ namespace ErpAuth.Tests
                 Assert.AreEqual(200, e.HttpStatus);
                 Assert.IsFalse(e.IsTransient);
                 StringAssert.Contains("AppSecret rotates", e.Message);
+                StringAssert.Contains("KingdeeClient.UpdateAppSecret", e.Message);
                 StringAssert.DoesNotContain("app_secret", e.Message);
                 StringAssert.DoesNotContain("rotated-app-secret", e.Message);
             }

@@ -42,6 +42,8 @@ final class ErrorText {
         FUNCTIONS.put("erpauth_kingdee_app_signature", "Kingdee.appSignature");
         FUNCTIONS.put("erpauth_kingdee_client_invalidate", "KingdeeClient.invalidate");
         FUNCTIONS.put("erpauth_weaver_client_invalidate", "WeaverClient.invalidate");
+        FUNCTIONS.put("erpauth_kingdee_client_set_app_secret", "KingdeeClient.updateAppSecret");
+        FUNCTIONS.put("set_app_secret", "KingdeeClient.updateAppSecret");
     }
 
     private static final Pattern CONFIG_KEY = Pattern.compile("\\b(Kingdee|Weaver REST|Weaver) config key \"(\\w+)\"");

@@ -41,6 +41,7 @@ class ConventionsTest {
             assertEquals(Integer.valueOf(200), e.getHttpStatus());
             assertFalse(e.isTransient());
             assertTrue(e.getMessage().contains("appSecret rotates"), e.getMessage());
+            assertTrue(e.getMessage().contains("KingdeeClient.updateAppSecret"), e.getMessage());
             assertFalse(e.getMessage().contains("app_secret"), e.getMessage());
         }
         try (KingdeeClient client = emulator.kingdee().clientSecret("wrong-client-secret").build()) {
