@@ -28,7 +28,6 @@ unsafe fn new_client<T>(
     out_client: *mut *mut T,
     make: impl FnOnce(&str) -> Result<T>,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_handle(out_client, "out_client", || {
             make(str_arg(config_json, "config_json")?)
@@ -44,7 +43,6 @@ unsafe fn weaver_user(
     user_type: *const c_char,
     user_contain: *const c_char,
 ) -> Result<Option<WeaverUser>> {
-    // SAFETY: forwarded contract.
     let (t, c) = unsafe {
         (
             opt_str_arg(user_type, "user_type")?,
@@ -86,7 +84,6 @@ pub unsafe extern "C" fn erpauth_kingdee_client_new(
     config_json: *const c_char,
     out_client: *mut *mut erpauth_kingdee_client,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_client(config_json, out_client, |json| {
             KingdeeClient::from_json(json).map(|inner| erpauth_kingdee_client { inner })
@@ -116,7 +113,6 @@ pub unsafe extern "C" fn erpauth_weaver_client_call(
     user_contain: *const c_char,
     out_response: *mut *mut erpauth_response,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_response(out_response, || {
             let client = handle(client, "client")?;
@@ -152,7 +148,6 @@ pub unsafe extern "C" fn erpauth_kingdee_client_call(
     content_type: *const c_char,
     out_response: *mut *mut erpauth_response,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_response(out_response, || {
             let client = handle(client, "client")?;
@@ -174,9 +169,7 @@ pub unsafe extern "C" fn erpauth_kingdee_client_set_app_secret(
     app_secret: *const c_char,
 ) -> erpauth_status {
     call_status(|| {
-        // SAFETY: forwarded contract.
         let client = unsafe { handle(client, "client")? };
-        // SAFETY: forwarded contract.
         let app_secret = unsafe { str_arg(app_secret, "app_secret")? };
         client
             .inner
@@ -200,7 +193,6 @@ pub unsafe extern "C" fn erpauth_kingdee_client_authorization(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             handle(client, "client")?.inner.authorization_json()
@@ -225,7 +217,6 @@ pub unsafe extern "C" fn erpauth_kingdee_client_app_token(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;
@@ -253,7 +244,6 @@ pub unsafe extern "C" fn erpauth_kingdee_client_headers(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;
@@ -302,7 +292,6 @@ pub unsafe extern "C" fn erpauth_weaver_client_new(
     config_json: *const c_char,
     out_client: *mut *mut erpauth_weaver_client,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_client(config_json, out_client, |json| {
             WeaverClient::from_json(json).map(|inner| erpauth_weaver_client { inner })
@@ -328,7 +317,6 @@ pub unsafe extern "C" fn erpauth_weaver_client_token(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;
@@ -356,7 +344,6 @@ pub unsafe extern "C" fn erpauth_weaver_client_userid(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;

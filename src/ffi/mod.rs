@@ -2,12 +2,31 @@
 //! raw arguments, call the plain-Rust function, write the result into the
 //! caller's buffer. [`call_with_output`] holds the panic boundary, the buffer
 //! contract and the thread-local last error, so the exports stay thin.
+//!
+//! # Safety contract
+//!
+//! Every `unsafe extern "C"` function here, and every `unsafe fn` helper in
+//! this module's files, relies on the same promises from its caller, the C
+//! ABI's convention stated in the header preamble and
+//! `docs/protocol/c-api.md`:
+//!
+//! - each `const char *` argument is NULL or points to a NUL-terminated
+//!   string that stays valid and unchanged for the call;
+//! - `out` is NULL (with `out_cap` 0) or writable for `out_cap` bytes, and does
+//!   not overlap any input; `out_len` and each `out_*` handle pointer is NULL
+//!   or writable;
+//! - a handle argument is NULL or a live handle of that type from its `_new`,
+//!   not yet passed to its `_free`, and `_free` is not called while another
+//!   call on the handle runs.
+//!
+//! NULL is checked everywhere and reported as `ERPAUTH_INVALID_ARGUMENT`, so
+//! only the rest is trusted. An `unsafe` block that passes the caller's
+//! pointers on to a helper with this same contract carries no comment; a
+//! `// SAFETY:` comment marks each place that argues something beyond it.
 
 #![allow(non_camel_case_types)]
-// The safety contract of every export is the C ABI's convention, stated once
-// in the header preamble (valid NUL-terminated strings or NULL, a buffer of
-// out_cap bytes, live handles): repeating it under `# Safety` on each
-// function would only duplicate it into the header.
+// The contract above is the same for every export: repeating it under
+// `# Safety` on each function would only duplicate it into the header.
 #![allow(clippy::missing_safety_doc)]
 
 mod client;
@@ -104,8 +123,6 @@ pub unsafe extern "C" fn erpauth_kingdee_app_signature(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: pointers are checked for NULL and read as NUL-terminated strings
-    // per the documented contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let app_key = str_arg(app_key, "app_key")?;
@@ -135,7 +152,6 @@ pub unsafe extern "C" fn erpauth_kingdee_string_to_sign(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: as in erpauth_kingdee_app_signature.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             kingdee::string_to_sign(
@@ -165,7 +181,6 @@ pub unsafe extern "C" fn erpauth_kingdee_signature(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: as in erpauth_kingdee_app_signature.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client_secret = str_arg(client_secret, "client_secret")?;
@@ -201,7 +216,6 @@ pub unsafe extern "C" fn erpauth_kingdee_sign_headers(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: as in erpauth_kingdee_app_signature.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let headers = kingdee::sign_headers(
@@ -237,7 +251,6 @@ pub unsafe extern "C" fn erpauth_weaver_sign(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: as in erpauth_kingdee_app_signature.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             weaver::sign_inline(

@@ -33,7 +33,6 @@ impl<'a> CallArgs<'a> {
         body: *const c_char,
         content_type: *const c_char,
     ) -> Result<CallArgs<'a>> {
-        // SAFETY: forwarded contract.
         unsafe {
             Ok(CallArgs {
                 method: str_arg(method, "method")?,
@@ -65,7 +64,6 @@ pub(super) unsafe fn new_response(
     out_response: *mut *mut erpauth_response,
     call: impl FnOnce() -> Result<Response>,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_handle(out_response, "out_response", || {
             call().map(|inner| erpauth_response { inner })
@@ -98,7 +96,6 @@ pub unsafe extern "C" fn erpauth_response_body(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_bytes_output(out, out_cap, out_len, || {
             let response = handle(response, "response")?;

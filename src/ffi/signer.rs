@@ -34,7 +34,6 @@ pub unsafe extern "C" fn erpauth_kingdee_signer_new(
     client_secret: *const c_char,
     out_signer: *mut *mut erpauth_kingdee_signer,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_handle(out_signer, "out_signer", || {
             let client_secret = str_arg(client_secret, "client_secret")?;
@@ -60,7 +59,6 @@ pub unsafe extern "C" fn erpauth_kingdee_signer_signature(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             handle(signer, "signer")?.inner.signature_inline(
@@ -95,7 +93,6 @@ pub unsafe extern "C" fn erpauth_weaver_signer_new(
     aes_key: *const c_char,
     out_signer: *mut *mut erpauth_weaver_signer,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_handle(out_signer, "out_signer", || {
             let inner = weaver::Signer::new(
@@ -122,7 +119,6 @@ pub unsafe extern "C" fn erpauth_weaver_signer_sign(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             Ok(handle(signer, "signer")?.inner.sign_inline(timestamp_ms))

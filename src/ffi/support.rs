@@ -122,7 +122,6 @@ pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<O
     if ptr.is_null() {
         Ok(None)
     } else {
-        // SAFETY: forwarded contract.
         unsafe { str_arg(ptr, name) }.map(Some)
     }
 }
@@ -174,7 +173,6 @@ where
             self.0.as_ref().as_bytes()
         }
     }
-    // SAFETY: forwarded contract.
     unsafe { call_with_bytes_output(out, out_cap, out_len, || f().map(Text)) }
 }
 
@@ -200,7 +198,6 @@ where
             ));
         }
         match f() {
-            // SAFETY: forwarded contract.
             Ok(value) => {
                 let status = unsafe { write_output(value.as_ref(), out, out_cap, out_len) };
                 if status == erpauth_status::ERPAUTH_BUFFER_TOO_SMALL {
@@ -216,7 +213,7 @@ where
     }))
     .unwrap_or_else(fail_after_panic);
     if status != erpauth_status::ERPAUTH_OK && status != erpauth_status::ERPAUTH_BUFFER_TOO_SMALL {
-        // SAFETY: forwarded contract; both pointers are checked for NULL.
+        // SAFETY: both pointers are checked for NULL first.
         unsafe {
             if !out_len.is_null() {
                 *out_len = 0;
@@ -286,12 +283,9 @@ pub(crate) unsafe fn copy_last_error(
         // During thread teardown the message may be gone: then it is empty.
         LAST_ERROR
             .try_with(|e| match e.try_borrow() {
-                // SAFETY: forwarded contract.
                 Ok(e) => unsafe { write_output(&e.bytes[..e.len], out, out_cap, out_len) },
-                // SAFETY: forwarded contract.
                 Err(_) => unsafe { write_output(b"", out, out_cap, out_len) },
             })
-            // SAFETY: forwarded contract.
             .unwrap_or_else(|_| unsafe { write_output(b"", out, out_cap, out_len) })
     }))
     .unwrap_or(erpauth_status::ERPAUTH_INTERNAL)

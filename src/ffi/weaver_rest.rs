@@ -31,7 +31,6 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_new(
     config_json: *const c_char,
     out_client: *mut *mut erpauth_weaver_rest_client,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_handle(out_client, "out_client", || {
             WeaverRestClient::from_json(str_arg(config_json, "config_json")?)
@@ -55,7 +54,6 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_register(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             handle(client, "client")?.inner.register()
@@ -77,7 +75,6 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_token(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let token = handle(client, "client")?.inner.token()?;
@@ -97,7 +94,6 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_userid(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;
@@ -119,7 +115,6 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_headers(
     out_cap: usize,
     out_len: *mut usize,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client = handle(client, "client")?;
@@ -152,7 +147,6 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_call(
     userid: *const c_char,
     out_response: *mut *mut erpauth_response,
 ) -> erpauth_status {
-    // SAFETY: forwarded contract.
     unsafe {
         new_response(out_response, || {
             let client = handle(client, "client")?;
@@ -182,6 +176,5 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_invalidate(
 /// it only after every other call on this client has returned.
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_weaver_rest_client_free(client: *mut erpauth_weaver_rest_client) {
-    // SAFETY: forwarded contract.
     unsafe { free_handle(client) }
 }
