@@ -260,43 +260,11 @@ fn refusals_carry_the_servers_words() {
     assert!(!err.message().contains("zzz-secret"), "{err}");
 }
 
-/// The error kind of one fetch with `fault` installed, and how long it took.
-fn fault_outcome(emu: &Emulator, fault: Fault) -> (ErrorKind, String, Duration) {
-    emu.set_fault(fault);
-    let c = client(emu);
-    let started = Instant::now();
-    let err = c.app_token().unwrap_err();
-    (err.kind(), err.message().to_owned(), started.elapsed())
-}
-
 #[test]
 fn transport_faults_map_to_error_kinds() {
     let emu = start();
-    let f = |kind| Fault::new(TOKEN, kind);
-    let cases = [
-        (f(FaultKind::Http500), ErrorKind::Http),
-        (f(FaultKind::Http519NoBody), ErrorKind::Http),
-        (f(FaultKind::RedirectLoop), ErrorKind::Http),
-        (f(FaultKind::Garbage), ErrorKind::BadResponse),
-        (f(FaultKind::HugeBody), ErrorKind::BadResponse),
-        (f(FaultKind::Reset), ErrorKind::Network),
-        (f(FaultKind::ResetMidBody), ErrorKind::Network),
-        (f(FaultKind::HalfClose), ErrorKind::Network),
-        (f(FaultKind::Hang), ErrorKind::Network),
-        (f(FaultKind::SlowDrip).drip_ms(20), ErrorKind::Network),
-        (f(FaultKind::Delay).delay_ms(3000), ErrorKind::Network),
-    ];
-    for (fault, kind) in cases {
-        let (got, message, elapsed) = fault_outcome(&emu, fault);
-        assert_eq!(got, kind, "{:?}: {message}", fault.kind);
-        // timeout_ms is 1000: nothing may take longer than that plus 1 s.
-        assert!(
-            elapsed < Duration::from_secs(2),
-            "{:?} took {elapsed:?}",
-            fault.kind
-        );
-    }
-    assert_eq!(emu.stats().kingdee_auth_token, 11);
+    let faults = common::check_transport_faults(&emu, TOKEN, || client(&emu).app_token().map(drop));
+    assert_eq!(emu.stats().kingdee_auth_token, faults);
 }
 
 #[test]

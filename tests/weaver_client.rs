@@ -258,40 +258,12 @@ fn refusals_carry_the_servers_words() {
     assert!(!err.message().contains("zzz-secret"), "{err}");
 }
 
-fn fault_outcome(emu: &Emulator, fault: Fault) -> (ErrorKind, String, Duration) {
-    emu.set_fault(fault);
-    let c = client(emu);
-    let started = Instant::now();
-    let err = c.token(None).unwrap_err();
-    (err.kind(), err.message().to_owned(), started.elapsed())
-}
-
 #[test]
 fn transport_faults_map_to_error_kinds() {
     let emu = start();
-    let f = |kind| Fault::new(GET_TOKEN, kind);
-    let cases = [
-        (f(FaultKind::Http500), ErrorKind::Http),
-        (f(FaultKind::Http519NoBody), ErrorKind::Http),
-        (f(FaultKind::RedirectLoop), ErrorKind::Http),
-        (f(FaultKind::Garbage), ErrorKind::BadResponse),
-        (f(FaultKind::HugeBody), ErrorKind::BadResponse),
-        (f(FaultKind::Reset), ErrorKind::Network),
-        (f(FaultKind::ResetMidBody), ErrorKind::Network),
-        (f(FaultKind::HalfClose), ErrorKind::Network),
-        (f(FaultKind::Hang), ErrorKind::Network),
-        (f(FaultKind::SlowDrip).drip_ms(20), ErrorKind::Network),
-    ];
-    for (fault, kind) in cases {
-        let (got, message, elapsed) = fault_outcome(&emu, fault);
-        assert_eq!(got, kind, "{:?}: {message}", fault.kind);
-        assert!(
-            elapsed < Duration::from_secs(2),
-            "{:?} took {elapsed:?}",
-            fault.kind
-        );
-    }
-    assert_eq!(emu.stats().weaver_get_token, 10);
+    let faults =
+        common::check_transport_faults(&emu, GET_TOKEN, || client(&emu).token(None).map(drop));
+    assert_eq!(emu.stats().weaver_get_token, faults);
 }
 
 #[test]

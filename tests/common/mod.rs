@@ -24,3 +24,53 @@ pub fn output(
     let status = call(buf.as_mut_ptr().cast(), buf.len(), &mut len);
     (status, String::from_utf8(buf[..len].to_vec()).unwrap())
 }
+
+/// The transport faults a token fetch can meet, and the error kind each must
+/// give. One table drives both clients (tests/kingdee_client.rs and
+/// tests/weaver_client.rs), so their fault tests cannot drift apart.
+pub fn transport_faults(
+    endpoint: erpauth_emulator::Endpoint,
+) -> Vec<(erpauth_emulator::Fault, erpauth::ErrorKind)> {
+    use erpauth::ErrorKind;
+    use erpauth_emulator::{Fault, FaultKind};
+    let f = |kind| Fault::new(endpoint, kind);
+    vec![
+        (f(FaultKind::Http500), ErrorKind::Http),
+        (f(FaultKind::Http519NoBody), ErrorKind::Http),
+        (f(FaultKind::RedirectLoop), ErrorKind::Http),
+        (f(FaultKind::Garbage), ErrorKind::BadResponse),
+        (f(FaultKind::HugeBody), ErrorKind::BadResponse),
+        (f(FaultKind::Reset), ErrorKind::Network),
+        (f(FaultKind::ResetMidBody), ErrorKind::Network),
+        (f(FaultKind::HalfClose), ErrorKind::Network),
+        (f(FaultKind::Hang), ErrorKind::Network),
+        (f(FaultKind::SlowDrip).drip_ms(20), ErrorKind::Network),
+        // An answer that starts only after the client's timeout.
+        (f(FaultKind::Delay).delay_ms(3000), ErrorKind::Network),
+    ]
+}
+
+/// Installs each fault of [`transport_faults`] in turn and runs `fetch` (a
+/// token fetch by a fresh client with `timeout_ms` 1000): it must fail with
+/// the table's kind, and no fetch may take longer than the timeout plus
+/// 1 s. Returns how many requests the endpoint should have counted.
+pub fn check_transport_faults(
+    emu: &erpauth_emulator::Emulator,
+    endpoint: erpauth_emulator::Endpoint,
+    fetch: impl Fn() -> erpauth::Result<()>,
+) -> u64 {
+    let faults = transport_faults(endpoint);
+    for (fault, kind) in &faults {
+        emu.set_fault(*fault);
+        let started = std::time::Instant::now();
+        let err = fetch().expect_err("a fetch under a transport fault fails");
+        let elapsed = started.elapsed();
+        assert_eq!(err.kind(), *kind, "{:?}: {}", fault.kind, err.message());
+        assert!(
+            elapsed < std::time::Duration::from_secs(2),
+            "{:?} took {elapsed:?}",
+            fault.kind
+        );
+    }
+    faults.len() as u64
+}
