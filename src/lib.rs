@@ -16,7 +16,8 @@ mod error;
 pub mod ffi;
 mod headers;
 mod hex_digits;
-mod hmac_sha256;
+#[doc(hidden)]
+pub mod hmac_sha256;
 pub mod kingdee;
 pub mod weaver;
 pub mod weaver_rest;
