@@ -45,6 +45,35 @@ use crate::{kingdee, weaver};
 use std::ffi::c_char;
 use support::{call_with_output, str_arg};
 
+/// The four strings a Kingdee signature covers, as the exports that take them
+/// read them from C (in this order, so the first bad one is named).
+pub(crate) struct SignedRequest<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path_and_query: &'a str,
+    pub(crate) nonce: &'a str,
+    pub(crate) timestamp: &'a str,
+}
+
+impl SignedRequest<'_> {
+    /// # Safety
+    /// Each pointer is NULL or a NUL-terminated string.
+    pub(crate) unsafe fn read(
+        method: *const c_char,
+        path_and_query: *const c_char,
+        nonce: *const c_char,
+        timestamp: *const c_char,
+    ) -> crate::Result<Self> {
+        unsafe {
+            Ok(SignedRequest {
+                method: str_arg(method, "method")?,
+                path_and_query: str_arg(path_and_query, "path_and_query")?,
+                nonce: str_arg(nonce, "nonce")?,
+                timestamp: str_arg(timestamp, "timestamp")?,
+            })
+        }
+    }
+}
+
 /// Status returned by every erpauth function (an `int32_t` on the wire).
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,12 +183,8 @@ pub unsafe extern "C" fn erpauth_kingdee_string_to_sign(
 ) -> erpauth_status {
     unsafe {
         call_with_output(out, out_cap, out_len, || {
-            kingdee::string_to_sign(
-                str_arg(method, "method")?,
-                str_arg(path_and_query, "path_and_query")?,
-                str_arg(nonce, "nonce")?,
-                str_arg(timestamp, "timestamp")?,
-            )
+            let r = SignedRequest::read(method, path_and_query, nonce, timestamp)?;
+            kingdee::string_to_sign(r.method, r.path_and_query, r.nonce, r.timestamp)
         })
     }
 }
@@ -184,12 +209,13 @@ pub unsafe extern "C" fn erpauth_kingdee_signature(
     unsafe {
         call_with_output(out, out_cap, out_len, || {
             let client_secret = str_arg(client_secret, "client_secret")?;
+            let r = SignedRequest::read(method, path_and_query, nonce, timestamp)?;
             kingdee::signature_inline(
                 client_secret,
-                str_arg(method, "method")?,
-                str_arg(path_and_query, "path_and_query")?,
-                str_arg(nonce, "nonce")?,
-                str_arg(timestamp, "timestamp")?,
+                r.method,
+                r.path_and_query,
+                r.nonce,
+                r.timestamp,
             )
         })
     }

@@ -5,9 +5,9 @@
 //! for hosts such as JNA whose per-call cost grows with the argument count,
 //! the secret arguments themselves.
 
-use super::erpauth_status;
 use super::handle::{free_handle, handle, new_handle};
 use super::support::{call_with_output, str_arg};
+use super::{erpauth_status, SignedRequest};
 use crate::{kingdee, weaver};
 use std::ffi::c_char;
 
@@ -61,12 +61,11 @@ pub unsafe extern "C" fn erpauth_kingdee_signer_signature(
 ) -> erpauth_status {
     unsafe {
         call_with_output(out, out_cap, out_len, || {
-            handle(signer, "signer")?.inner.signature_inline(
-                str_arg(method, "method")?,
-                str_arg(path_and_query, "path_and_query")?,
-                str_arg(nonce, "nonce")?,
-                str_arg(timestamp, "timestamp")?,
-            )
+            let signer = handle(signer, "signer")?;
+            let r = SignedRequest::read(method, path_and_query, nonce, timestamp)?;
+            signer
+                .inner
+                .signature_inline(r.method, r.path_and_query, r.nonce, r.timestamp)
         })
     }
 }
