@@ -10,6 +10,13 @@ namespace ErpAuth.Tests
     /// the binding's JSON writer wrote), so the tests need no JSON library either. Objects
     /// become <c>Dictionary&lt;string, object&gt;</c>, arrays <c>List&lt;object&gt;</c>, numbers
     /// <see cref="JsonNumber"/>, plus string, bool and null.
+    /// <para>
+    /// Why not a stock reader: the readers Mono ships are lenient where these tests must not be.
+    /// Mono 6.8's <c>System.Json.JsonValue.Parse</c> accepts a raw U+0001 inside a string and a
+    /// trailing comma; <c>JavaScriptSerializer</c> (System.Web.Extensions) accepts single-quoted
+    /// names. <see cref="OptionsJsonTests"/> reads back what <c>JsonObjectWriter</c> wrote to
+    /// prove it is valid JSON, which a lenient reader could not fail on.
+    /// </para>
     /// </summary>
     internal static class MiniJson
     {
