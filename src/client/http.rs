@@ -16,6 +16,17 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
+impl Answer {
+    /// An answer made from its parts, as the fuzz targets and the parsers'
+    /// unit tests hand them to the parsers.
+    pub(crate) fn new(status: u16, body: &[u8]) -> Answer {
+        Answer {
+            status,
+            body: body.to_vec(),
+        }
+    }
+}
+
 /// A failed exchange, and whether the request may have reached the server
 /// (so that a request which could have been applied is never sent again).
 #[derive(Debug)]

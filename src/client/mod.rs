@@ -37,10 +37,7 @@ pub mod fuzzing {
 
     /// Parses a Kingdee app-token answer; returns the token.
     pub fn kingdee_token_answer(status: u16, body: &[u8]) -> Result<String> {
-        let answer = Answer {
-            status,
-            body: body.to_vec(),
-        };
+        let answer = Answer::new(status, body);
         super::kingdee::parse_token_answer(&answer, "fuzz").map(|(t, _)| t.token)
     }
 
@@ -49,55 +46,37 @@ pub mod fuzzing {
         status: u16,
         body: &[u8],
     ) -> Result<(String, String, Option<String>)> {
-        let answer = Answer {
-            status,
-            body: body.to_vec(),
-        };
+        let answer = Answer::new(status, body);
         super::authorize::parse_pull_answer(&answer, "fuzz", None)
             .map(|a| (a.app_key, a.app_secret.expose().to_owned(), a.domain))
     }
 
     /// Whether a Kingdee business answer says the app-token was refused.
     pub fn kingdee_token_refused(status: u16, body: &[u8]) -> bool {
-        super::kingdee::token_refused(&Answer {
-            status,
-            body: body.to_vec(),
-        })
+        super::kingdee::token_refused(&Answer::new(status, body))
     }
 
     /// Whether an e9 business answer says the token was refused.
     pub fn weaver_token_refused(status: u16, body: &[u8]) -> bool {
-        super::weaver::token_refused(&Answer {
-            status,
-            body: body.to_vec(),
-        })
+        super::weaver::token_refused(&Answer::new(status, body))
     }
 
     /// Parses an e9 REST regist answer; returns (spk, secrit) as sent.
     pub fn weaver_rest_regist_answer(status: u16, body: &[u8]) -> Result<(String, String)> {
-        let answer = Answer {
-            status,
-            body: body.to_vec(),
-        };
+        let answer = Answer::new(status, body);
         super::weaver_rest::parse_regist_answer(&answer, "fuzz")
             .map(|(spk, secrit)| (spk, secrit.expose().to_owned()))
     }
 
     /// Parses an e9 REST applytoken answer; returns the token.
     pub fn weaver_rest_apply_token_answer(status: u16, body: &[u8]) -> Result<String> {
-        let answer = Answer {
-            status,
-            body: body.to_vec(),
-        };
+        let answer = Answer::new(status, body);
         super::weaver_rest::parse_apply_token_answer(&answer, "fuzz")
     }
 
     /// Parses a Weaver getToken answer; returns the token.
     pub fn weaver_token_answer(status: u16, body: &[u8], user_requested: bool) -> Result<String> {
-        let answer = Answer {
-            status,
-            body: body.to_vec(),
-        };
+        let answer = Answer::new(status, body);
         super::weaver::parse_get_token_answer(&answer, "fuzz", user_requested).map(|t| t.token)
     }
 }

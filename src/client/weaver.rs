@@ -452,10 +452,7 @@ mod tests {
     use super::*;
 
     fn refused(body: &str) -> bool {
-        token_refused(&Answer {
-            status: 200,
-            body: body.as_bytes().to_vec(),
-        })
+        token_refused(&Answer::new(200, body.as_bytes()))
     }
 
     #[test]

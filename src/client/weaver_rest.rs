@@ -769,10 +769,7 @@ pub(crate) fn parse_apply_token_answer(answer: &Answer, host: &str) -> Result<St
 /// longer valid, so that invalidating and fetching a new token may help: the
 /// same test [`WeaverRestClient::call`] applies.
 pub fn is_token_refusal(body: &[u8]) -> bool {
-    super::weaver::token_refused(&Answer {
-        status: 200,
-        body: body.to_vec(),
-    })
+    super::weaver::token_refused(&Answer::new(200, body))
 }
 
 #[cfg(test)]
@@ -780,10 +777,7 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-        }
+        Answer::new(status, body.as_bytes())
     }
 
     #[test]
