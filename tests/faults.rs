@@ -12,6 +12,8 @@
 //! kind to an error kind for one caller; this file adds the messages, the
 //! concurrent callers, recovery, memory, TLS, DNS and clock cases.
 
+mod common;
+use common::rss_kib;
 use erpauth::client::{KingdeeClient, WeaverClient, WeaverUser};
 use erpauth::ErrorKind;
 use erpauth_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
@@ -361,18 +363,6 @@ fn redirect_loop_is_not_followed() {
         emu.clear_faults();
         recovers(&client);
     }
-}
-
-/// Resident memory in KiB, after handing free heap pages back to the system.
-fn rss_kib() -> i64 {
-    // SAFETY: malloc_trim has no preconditions.
-    unsafe { libc::malloc_trim(0) };
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 #[test]

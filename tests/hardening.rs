@@ -9,7 +9,7 @@ use erpauth_emulator::{Emulator, EmulatorConfig};
 use std::ffi::CString;
 
 mod common;
-use common::last_error;
+use common::{last_error, refused_port, rss_kib};
 
 const AES_KEY: &str = "emu-aes-key-0016";
 
@@ -40,27 +40,6 @@ fn user(user_type: &str, user_contain: impl Into<String>) -> WeaverUser {
         user_type: user_type.into(),
         user_contain: user_contain.into(),
     }
-}
-
-/// A port with nothing listening on it.
-fn refused_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Resident memory in KiB, after handing free heap pages back to the system.
-fn rss_kib() -> i64 {
-    // SAFETY: malloc_trim has no preconditions.
-    unsafe { libc::malloc_trim(0) };
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 /// 200 000 distinct users against a refused port: before the fix every one

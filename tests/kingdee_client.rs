@@ -296,11 +296,7 @@ fn the_same_client_recovers_once_a_fault_clears() {
 
 #[test]
 fn nothing_listening_is_a_network_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::refused_port();
     let json = serde_json::json!({
         "client_id": "c", "client_secret": "s", "app_key": "k", "app_secret": "a",
         "base_url": format!("http://127.0.0.1:{port}"), "timeout_ms": 1000,

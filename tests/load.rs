@@ -16,6 +16,8 @@
 //!
 //! Runs only when named, in release: `cargo test --release --test load -- --nocapture`.
 
+mod common;
+use common::rss_kib;
 use erpauth::client::{KingdeeClient, WeaverClient, WeaverUser};
 use erpauth::ffi::{self, erpauth_kingdee_client, erpauth_status};
 use erpauth::{kingdee, weaver};
@@ -169,19 +171,6 @@ struct Invalidations {
     kingdee_rust: AtomicUsize,
     kingdee_c: AtomicUsize,
     weaver: AtomicUsize,
-}
-
-/// Resident memory, after handing the allocator's free pages back to the
-/// system so that the figure is live memory, not glibc's arena caches.
-fn rss_kib() -> i64 {
-    // SAFETY: malloc_trim has no preconditions.
-    unsafe { libc::malloc_trim(0) };
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS in /proc/self/status")
 }
 
 fn c_app_token(handle: &SharedHandle, buf: &mut [u8; 64]) -> String {

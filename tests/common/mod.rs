@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests that call the C ABI from Rust.
+//! Helpers shared by the integration tests: the C ABI called from Rust, the
+//! transport-fault table, a refused port, resident memory.
 
 #![allow(dead_code)] // each test binary uses its own subset
 
@@ -73,4 +74,26 @@ pub fn check_transport_faults(
         );
     }
     faults.len() as u64
+}
+
+/// A port with nothing listening on it (bound, then closed again).
+pub fn refused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Resident memory in KiB, after handing the allocator's free pages back to
+/// the system so that the figure is live memory, not glibc's arena caches.
+pub fn rss_kib() -> i64 {
+    // SAFETY: malloc_trim has no preconditions.
+    unsafe { libc::malloc_trim(0) };
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/self/status")
 }
