@@ -19,19 +19,11 @@ fn start() -> Emulator {
 }
 
 fn config(emu: &Emulator, overrides: Value) -> String {
-    let mut c = serde_json::json!({
-        "client_id": "emu-client-id",
-        "client_secret": "emu-client-secret",
-        "app_key": "emuAppKey",
-        "app_secret": "emu-app-secret",
-        "base_url": emu.base_url(),
-        "domain": "https://emu.jdy.com",
-        "timeout_ms": 2000,
-    });
-    for (k, v) in overrides.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    c.to_string()
+    // A business call is given more time than a token fetch.
+    common::kingdee_config(
+        emu,
+        common::merge(serde_json::json!({"timeout_ms": 2000}), &overrides),
+    )
 }
 
 fn client(emu: &Emulator) -> KingdeeClient {

@@ -24,19 +24,7 @@ fn start() -> Emulator {
 /// The client config for `emu` with the default credentials, `overrides`
 /// merged over it.
 fn config(emu: &Emulator, overrides: serde_json::Value) -> String {
-    let mut c = serde_json::json!({
-        "client_id": "emu-client-id",
-        "client_secret": "emu-client-secret",
-        "app_key": "emuAppKey",
-        "app_secret": "emu-app-secret",
-        "base_url": emu.base_url(),
-        "domain": "https://emu.jdy.com",
-        "timeout_ms": 1000,
-    });
-    for (k, v) in overrides.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    c.to_string()
+    common::kingdee_config(emu, overrides)
 }
 
 fn client(emu: &Emulator) -> KingdeeClient {

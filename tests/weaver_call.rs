@@ -22,17 +22,11 @@ fn start() -> Emulator {
 }
 
 fn config(emu: &Emulator, overrides: Value) -> String {
-    let mut c = serde_json::json!({
-        "base_url": emu.base_url(),
-        "appid": "emu-appid",
-        "secret": "emu-secret",
-        "aes_key": "emu-aes-key-0016",
-        "timeout_ms": 2000,
-    });
-    for (k, v) in overrides.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    c.to_string()
+    // A business call is given more time than a token fetch.
+    common::weaver_config(
+        emu,
+        common::merge(serde_json::json!({"timeout_ms": 2000}), &overrides),
+    )
 }
 
 fn client(emu: &Emulator) -> WeaverClient {

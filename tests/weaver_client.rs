@@ -21,17 +21,7 @@ fn start() -> Emulator {
 }
 
 fn config(emu: &Emulator, overrides: serde_json::Value) -> String {
-    let mut c = serde_json::json!({
-        "base_url": emu.base_url(),
-        "appid": "emu-appid",
-        "secret": "emu-secret",
-        "aes_key": AES_KEY,
-        "timeout_ms": 1000,
-    });
-    for (k, v) in overrides.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    c.to_string()
+    common::weaver_config(emu, overrides)
 }
 
 fn client(emu: &Emulator) -> WeaverClient {

@@ -97,3 +97,45 @@ pub fn rss_kib() -> i64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS in /proc/self/status")
 }
+
+/// The emulator's default Kingdee credentials as a client config for `emu`,
+/// with `overrides` (a JSON object) merged over them.
+pub fn kingdee_config(emu: &erpauth_emulator::Emulator, overrides: serde_json::Value) -> String {
+    merge(
+        serde_json::json!({
+            "client_id": "emu-client-id",
+            "client_secret": "emu-client-secret",
+            "app_key": "emuAppKey",
+            "app_secret": "emu-app-secret",
+            "base_url": emu.base_url(),
+            "domain": "https://emu.jdy.com",
+            "timeout_ms": 1000,
+        }),
+        &overrides,
+    )
+    .to_string()
+}
+
+/// The emulator's default Weaver credentials as a client config for `emu`,
+/// with `overrides` (a JSON object) merged over them.
+pub fn weaver_config(emu: &erpauth_emulator::Emulator, overrides: serde_json::Value) -> String {
+    merge(
+        serde_json::json!({
+            "base_url": emu.base_url(),
+            "appid": "emu-appid",
+            "secret": "emu-secret",
+            "aes_key": "emu-aes-key-0016",
+            "timeout_ms": 1000,
+        }),
+        &overrides,
+    )
+    .to_string()
+}
+
+/// `base` with the keys of `overrides` (a JSON object) set over it.
+pub fn merge(mut base: serde_json::Value, overrides: &serde_json::Value) -> serde_json::Value {
+    for (k, v) in overrides.as_object().expect("overrides are a JSON object") {
+        base[k] = v.clone();
+    }
+    base
+}
