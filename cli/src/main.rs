@@ -255,12 +255,8 @@ struct WeaverCallArgs {
     /// Client config JSON file, as for erpauth_weaver_client_new; `-` reads stdin.
     #[arg(long, value_name = "FILE")]
     config: String,
-    /// userType of the user to act as: id, loginid, workcode, idnum, email or outkey.
-    #[arg(long, requires = "user_contain")]
-    user_type: Option<String>,
-    /// userContain: that user's value.
-    #[arg(long, requires = "user_type")]
-    user_contain: Option<String>,
+    #[command(flatten)]
+    user: WeaverUserArgs,
     #[command(flatten)]
     request: CallRequestArgs,
 }
@@ -300,18 +296,37 @@ struct WeaverSignArgs {
     timestamp: Option<i64>,
 }
 
+/// The e9 user to act as, for the token and call commands: both or neither.
+#[derive(Args)]
+struct WeaverUserArgs {
+    /// userType of the user to act as: id, loginid, workcode, idnum, email or outkey.
+    #[arg(long, requires = "user_contain")]
+    user_type: Option<String>,
+    /// userContain: that user's value.
+    #[arg(long, requires = "user_type")]
+    user_contain: Option<String>,
+}
+
+impl WeaverUserArgs {
+    fn into_user(self) -> Option<WeaverUser> {
+        match (self.user_type, self.user_contain) {
+            (Some(user_type), Some(user_contain)) => Some(WeaverUser {
+                user_type,
+                user_contain,
+            }),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Args)]
 struct WeaverTokenArgs {
     /// Client config JSON file, as for erpauth_weaver_client_new
     /// (base_url, appid, secret, aes_key, ...); `-` reads stdin.
     #[arg(long, value_name = "FILE")]
     config: String,
-    /// userType: id, loginid, workcode, idnum, email or outkey.
-    #[arg(long, requires = "user_contain")]
-    user_type: Option<String>,
-    /// userContain: that user's value.
-    #[arg(long, requires = "user_type")]
-    user_contain: Option<String>,
+    #[command(flatten)]
+    user: WeaverUserArgs,
 }
 
 /// A failure: a message for stderr (never containing a secret) and an exit code.
@@ -476,13 +491,7 @@ fn weaver_command(cmd: WeaverCommand, out: &mut impl Write) -> Result<(), CliErr
         }
         WeaverCommand::Token(args) => {
             let client = WeaverClient::from_json(&read_config(&args.config)?)?;
-            let user = match (args.user_type, args.user_contain) {
-                (Some(user_type), Some(user_contain)) => Some(WeaverUser {
-                    user_type,
-                    user_contain,
-                }),
-                _ => None,
-            };
+            let user = args.user.into_user();
             let token = client.token(user.as_ref())?;
             let mut text = format!("token: {}\n", token.value.token);
             if let Some(userid) = &token.value.userid {
@@ -492,13 +501,7 @@ fn weaver_command(cmd: WeaverCommand, out: &mut impl Write) -> Result<(), CliErr
         }
         WeaverCommand::Call(args) => {
             let client = WeaverClient::from_json(&read_config(&args.config)?)?;
-            let user = match (args.user_type, args.user_contain) {
-                (Some(user_type), Some(user_contain)) => Some(WeaverUser {
-                    user_type,
-                    user_contain,
-                }),
-                _ => None,
-            };
+            let user = args.user.into_user();
             let body = args.request.body()?;
             let response = client.call(&args.request.request(body.as_deref()), user.as_ref())?;
             write_response(out, &response)
