@@ -14,9 +14,12 @@
  *  - every function is safe to call from any thread at the same time;
  *  - erpauth_last_error() tells why the last failing call on this thread failed,
  *    in one line of at most ERPAUTH_MAX_MESSAGE_BYTES bytes;
- *  - a handle (client, signer) is valid from its _new until its _free; using
- *    it after _free, freeing it twice, or passing anything that is not a live
- *    handle of that type is undefined behaviour.
+ *  - a handle (client, signer, response) is valid from its _new until its
+ *    _free; using it after _free, freeing it twice, or passing anything that
+ *    is not a live handle of that type is undefined behaviour. The common
+ *    mistakes are detected on a best-effort basis: a handle of another type,
+ *    and usually a freed one, give ERPAUTH_INVALID_ARGUMENT (a _free or
+ *    _invalidate of one does nothing and sets the last error).
  */
 
 #ifndef ERPAUTH_H
@@ -401,7 +404,8 @@ void erpauth_weaver_client_invalidate(erpauth_weaver_client *client);
 // Must come after every other call on that client has returned.
 void erpauth_weaver_client_free(erpauth_weaver_client *client);
 
-// The HTTP status of the answer (100-599); -1 when `response` is NULL.
+// The HTTP status of the answer (100-599); -1 when `response` is NULL or
+// not a live response handle (then `erpauth_last_error` says which).
 // Thread-safe.
 int32_t erpauth_response_status(const erpauth_response *response);
 

@@ -297,3 +297,234 @@ fn messages_are_short_single_lines() {
     assert!(!err.message().contains('\n'), "{err}");
     assert!(err.message().contains("/no/such\\nfile.pem"), "{err}");
 }
+
+/// A server that gives every connection the same answer: `body` as JSON
+/// with HTTP 200.
+struct Canned {
+    port: u16,
+}
+
+impl Canned {
+    fn start(body: &'static str) -> Canned {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Canned { port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// A token answer `"abc\r\nX-Injected: evil"` came back from
+/// `erpauth_kingdee_client_headers` as an extra header line (and Java's and
+/// C#'s header parsers made it an extra map entry); `abc\0def` cut the
+/// header block for `strlen` users. Every value a server sends for a header
+/// or for the caller is visible ASCII of bounded length, or the answer is
+/// `ERPAUTH_BAD_RESPONSE` with a message that does not echo it.
+#[test]
+fn server_values_cannot_inject_headers() {
+    let long = Box::leak(
+        format!(
+            r#"{{"errcode":0,"data":{{"app-token":"{}"}}}}"#,
+            "t".repeat(4097)
+        )
+        .into_boxed_str(),
+    );
+    for body in [
+        r#"{"errcode":0,"data":{"app-token":"abc\r\nX-Injected: evil"}}"#,
+        r#"{"errcode":0,"data":{"app-token":"abc\u0000def"}}"#,
+        r#"{"errcode":0,"data":{"app-token":"abc def"}}"#,
+        r#"{"errcode":0,"data":{"app-token":"abc\tdef"}}"#,
+        r#"{"errcode":0,"data":{"app-token":"令牌令牌令牌"}}"#,
+        r#"{"errcode":0,"data":{"access_token":"abc\nX-Api-Signature: forged"}}"#,
+        &*long,
+    ] {
+        let server = Canned::start(body);
+        let json = kingdee_json(serde_json::json!({"base_url": server.url()}));
+        let json = CString::new(json).unwrap();
+        let mut client = std::ptr::null_mut();
+        let status = unsafe { ffi::erpauth_kingdee_client_new(json.as_ptr(), &mut client) };
+        assert_eq!(status, erpauth_status::ERPAUTH_OK);
+        let (method, target) = (c"GET", c"/jdy/v2/bd/customer");
+        let (status, text) = common::output(|o, n, l| unsafe {
+            ffi::erpauth_kingdee_client_headers(client, method.as_ptr(), target.as_ptr(), o, n, l)
+        });
+        assert_eq!(
+            status,
+            erpauth_status::ERPAUTH_BAD_RESPONSE,
+            "{body}: {text}"
+        );
+        assert_eq!(text, "");
+        let message = last_error();
+        assert!(message.contains("cannot carry"), "{message}");
+        for echo in ["X-Injected", "evil", "def", "令牌", "forged", "tttttttt"] {
+            assert!(!message.contains(echo), "{message}");
+        }
+        unsafe { ffi::erpauth_kingdee_client_free(client) };
+    }
+
+    for (body, user) in [
+        (
+            r#"{"status":true,"token":"abc\r\nX-Injected: evil"}"#,
+            false,
+        ),
+        (r#"{"status":true,"token":"abc\u0000def"}"#, false),
+        (
+            r#"{"status":true,"token":"abc","userid":"u1\r\nX-Injected: evil"}"#,
+            true,
+        ),
+        (r#"{"status":true,"token":"abc","userid":"u1 u2"}"#, true),
+        (r#"{"status":true,"token":"abc","userid":"用户用户"}"#, true),
+    ] {
+        let server = Canned::start(body);
+        let client =
+            WeaverClient::from_json(&weaver_json(&server.url(), serde_json::json!({}))).unwrap();
+        let who = user.then(|| self::user("loginid", "zhangs"));
+        let err = client.token(who.as_ref()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadResponse, "{body}: {err}");
+        for echo in ["X-Injected", "evil", "def", "u2", "用户"] {
+            assert!(!err.message().contains(echo), "{err}");
+        }
+        assert_eq!(client.cached_users(), 0);
+    }
+}
+
+/// A Weaver handle given to a Kingdee function (and every other pairing)
+/// read the wrong type's memory: heap garbage came back as a token. Each
+/// handle carries a type tag, checked on every call.
+#[test]
+fn a_handle_of_another_type_is_refused() {
+    let kingdee_json = CString::new(kingdee_json(serde_json::json!({}))).unwrap();
+    let weaver_json =
+        CString::new(weaver_json("http://127.0.0.1:9", serde_json::json!({}))).unwrap();
+    let mut kingdee = std::ptr::null_mut();
+    let mut weaver = std::ptr::null_mut();
+    let mut signer = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(
+            ffi::erpauth_kingdee_client_new(kingdee_json.as_ptr(), &mut kingdee),
+            erpauth_status::ERPAUTH_OK
+        );
+        assert_eq!(
+            ffi::erpauth_weaver_client_new(weaver_json.as_ptr(), &mut weaver),
+            erpauth_status::ERPAUTH_OK
+        );
+        assert_eq!(
+            ffi::erpauth_kingdee_signer_new(c"cs-secret-1".as_ptr(), &mut signer),
+            erpauth_status::ERPAUTH_OK
+        );
+    }
+    let (method, target) = (c"GET", c"/x");
+    let (status, text) = common::output(|o, n, l| unsafe {
+        ffi::erpauth_kingdee_client_app_token(weaver.cast(), o, n, l)
+    });
+    assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
+    assert_eq!(text, "");
+    assert!(
+        last_error().contains("not a live Kingdee client handle"),
+        "{}",
+        last_error()
+    );
+    let (status, _) = common::output(|o, n, l| unsafe {
+        ffi::erpauth_kingdee_client_headers(
+            signer.cast(),
+            method.as_ptr(),
+            target.as_ptr(),
+            o,
+            n,
+            l,
+        )
+    });
+    assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
+    let (status, _) = common::output(|o, n, l| unsafe {
+        ffi::erpauth_weaver_client_token(
+            kingdee.cast(),
+            std::ptr::null(),
+            std::ptr::null(),
+            o,
+            n,
+            l,
+        )
+    });
+    assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
+    assert!(last_error().contains("not a live Weaver client handle"));
+    let (status, _) = common::output(|o, n, l| unsafe {
+        ffi::erpauth_kingdee_signer_signature(
+            kingdee.cast(),
+            method.as_ptr(),
+            target.as_ptr(),
+            c"1".as_ptr(),
+            c"2".as_ptr(),
+            o,
+            n,
+            l,
+        )
+    });
+    assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
+    // Freeing with the wrong function does nothing and says so.
+    unsafe { ffi::erpauth_kingdee_client_free(weaver.cast()) };
+    assert!(last_error().contains("not a live Kingdee client handle"));
+    unsafe { ffi::erpauth_weaver_client_invalidate(kingdee.cast()) };
+    assert!(last_error().contains("not a live Weaver client handle"));
+    // Both still work.
+    let (status, _) = common::output(|o, n, l| unsafe {
+        ffi::erpauth_kingdee_signer_signature(
+            signer,
+            method.as_ptr(),
+            target.as_ptr(),
+            c"1".as_ptr(),
+            c"2".as_ptr(),
+            o,
+            n,
+            l,
+        )
+    });
+    assert_eq!(status, erpauth_status::ERPAUTH_OK);
+    unsafe {
+        ffi::erpauth_kingdee_client_free(kingdee);
+        ffi::erpauth_weaver_client_free(weaver);
+        ffi::erpauth_kingdee_signer_free(signer);
+    }
+}
+
+/// A double free and a call after free were a segfault or heap garbage.
+/// Undefined behaviour still (the header says so), but with the system
+/// allocator the poisoned tag is seen: `ERPAUTH_INVALID_ARGUMENT`, and the
+/// second free does nothing. (Not run under Miri or valgrind, which rightly
+/// report the read of freed memory.)
+#[test]
+fn a_freed_handle_is_detected() {
+    let json = CString::new(kingdee_json(serde_json::json!({}))).unwrap();
+    let mut client = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(
+            ffi::erpauth_kingdee_client_new(json.as_ptr(), &mut client),
+            erpauth_status::ERPAUTH_OK
+        );
+        ffi::erpauth_kingdee_client_free(client);
+    }
+    let (status, text) =
+        common::output(|o, n, l| unsafe { ffi::erpauth_kingdee_client_app_token(client, o, n, l) });
+    assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
+    assert_eq!(text, "");
+    unsafe { ffi::erpauth_kingdee_client_free(client) };
+    assert!(last_error().contains("Kingdee client"), "{}", last_error());
+}

@@ -731,6 +731,7 @@ fn set_app_secret_leaves_no_copy() {
         base_url: emu.base_url(),
         uid: None,
         domain: None,
+        allow_insecure_http: false,
         http: http_options(),
     })
     .unwrap();

@@ -15,6 +15,41 @@ pub fn check_message(err: &Error) {
     );
 }
 
+/// A token, userid or other value a server sent that the library accepted:
+/// it goes into a header or back to the caller, so it must be visible ASCII
+/// (0x21-0x7E; no CR/LF to add a header, no NUL to cut a header block) of at
+/// most 4096 bytes. Written out here, not with the library's own check.
+pub fn check_server_value(value: &str) {
+    assert!(!value.is_empty(), "an empty server value was accepted");
+    assert!(value.len() <= 4096, "a server value of {} bytes was accepted", value.len());
+    assert!(
+        value.bytes().all(|b| (0x21..=0x7e).contains(&b)),
+        "a server value with a byte outside 0x21-0x7E was accepted: {value:?}"
+    );
+}
+
+/// The refusal of a token or userid a header cannot carry must not echo it
+/// into the message. (Other refusals may quote a snippet of the body, on
+/// purpose: it is how a wrong base_url shows.)
+pub fn check_not_echoed(err: &Error, body: &[u8], keys: &[&str]) {
+    if !err.message().contains("an HTTP header cannot carry") {
+        return;
+    }
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    let mut values: Vec<&str> = keys.iter().filter_map(|k| obj.get(*k)?.as_str()).collect();
+    if let Some(Value::Object(data)) = obj.get("data") {
+        values.extend(keys.iter().filter_map(|k| data.get(*k)?.as_str()));
+    }
+    for v in values {
+        // Only values the fixed text of that message cannot hold by chance.
+        if v.len() >= 8 && v.bytes().any(|b| b < 0x20 || b >= 0x7f) {
+            assert!(!err.message().contains(v), "the message echoes {v:?}");
+        }
+    }
+}
+
 /// `json` re-serialized, and re-serialized with the string value of each of
 /// `secret_keys` replaced by as many `R`s as it had bytes (so emptiness and
 /// byte length, the only properties of a secret a config check may look

@@ -521,7 +521,8 @@ pub(crate) fn parse_token_answer(answer: &Answer, host: &str) -> Result<(AppToke
             ErrorKind::BadResponse,
             format!(
                 "the app-token answer from {host} holds a token with characters an HTTP \
-                 header cannot carry (spaces, control or non-ASCII characters); refused"
+                 header cannot carry (spaces, control or non-ASCII characters) or longer \
+                 than 4096 bytes; refused"
             ),
         ));
     }

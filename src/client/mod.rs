@@ -74,9 +74,20 @@ pub mod fuzzing {
         super::weaver_rest::parse_apply_token_answer(&answer, "fuzz")
     }
 
-    /// Parses a Weaver getToken answer; returns the token.
-    pub fn weaver_token_answer(status: u16, body: &[u8], user_requested: bool) -> Result<String> {
+    /// Parses a Weaver getToken answer; returns the token and the userid.
+    pub fn weaver_token_answer(
+        status: u16,
+        body: &[u8],
+        user_requested: bool,
+    ) -> Result<(String, Option<String>)> {
         let answer = Answer::new(status, body);
-        super::weaver::parse_get_token_answer(&answer, "fuzz", user_requested).map(|t| t.token)
+        super::weaver::parse_get_token_answer(&answer, "fuzz", user_requested)
+            .map(|t| (t.token, t.userid))
+    }
+
+    /// Whether a value from a server may go into a header or back to the
+    /// caller: 1 to 4096 bytes of visible ASCII (0x21-0x7E).
+    pub fn is_header_token(value: &str) -> bool {
+        crate::headers::is_header_token(value)
     }
 }

@@ -421,7 +421,8 @@ pub(crate) fn parse_get_token_answer(
             ErrorKind::BadResponse,
             format!(
                 "the getToken answer from {host} holds a token with characters an HTTP \
-                 header cannot carry (spaces, control or non-ASCII characters); refused"
+                 header cannot carry (spaces, control or non-ASCII characters) or longer \
+                 than 4096 bytes; refused"
             ),
         ));
     }
@@ -431,7 +432,8 @@ pub(crate) fn parse_get_token_answer(
             ErrorKind::BadResponse,
             format!(
                 "the getToken answer from {host} holds a userid with characters an HTTP \
-                 header cannot carry; refused"
+                 header cannot carry (spaces, control or non-ASCII characters) or longer \
+                 than 4096 bytes; refused"
             ),
         ));
     }

@@ -2,7 +2,7 @@
 //! [`WeaverClient`].
 
 use super::erpauth_status;
-use super::handle::{free_handle, handle, new_handle};
+use super::handle::{free_handle, handle, new_handle, opt_handle};
 use super::response::{erpauth_response, new_response, CallArgs};
 use super::support::{call_status, call_void, call_with_output, opt_str_arg, str_arg};
 use crate::client::{KingdeeClient, WeaverClient, WeaverUser};
@@ -23,7 +23,7 @@ pub struct erpauth_weaver_client {
 
 /// # Safety
 /// `out_client` is NULL or valid for writing one pointer.
-unsafe fn new_client<T>(
+unsafe fn new_client<T: super::handle::HandleType>(
     config_json: *const c_char,
     out_client: *mut *mut T,
     make: impl FnOnce(&str) -> Result<T>,
@@ -260,8 +260,8 @@ pub unsafe extern "C" fn erpauth_kingdee_client_headers(
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_kingdee_client_invalidate(client: *mut erpauth_kingdee_client) {
     call_void(|| {
-        // SAFETY: NULL or a live handle per the contract.
-        if let Some(client) = unsafe { client.as_ref() } {
+        // SAFETY: NULL or a handle per the contract; its tag is checked.
+        if let Some(client) = unsafe { opt_handle(client, "client") } {
             client.inner.invalidate();
         }
     })
@@ -366,8 +366,8 @@ pub unsafe extern "C" fn erpauth_weaver_client_userid(
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_weaver_client_invalidate(client: *mut erpauth_weaver_client) {
     call_void(|| {
-        // SAFETY: NULL or a live handle per the contract.
-        if let Some(client) = unsafe { client.as_ref() } {
+        // SAFETY: NULL or a handle per the contract; its tag is checked.
+        if let Some(client) = unsafe { opt_handle(client, "client") } {
             client.inner.invalidate();
         }
     })

@@ -3,7 +3,7 @@
 //! argument conversion every `_call` export shares.
 
 use super::erpauth_status;
-use super::handle::{free_handle, handle, new_handle};
+use super::handle::{free_handle, handle, new_handle, opt_handle};
 use super::support::{call_with_bytes_output, opt_str_arg, str_arg};
 use crate::client::{Request, Response};
 use crate::error::Result;
@@ -71,12 +71,13 @@ pub(super) unsafe fn new_response(
     }
 }
 
-/// The HTTP status of the answer (100-599); -1 when `response` is NULL.
+/// The HTTP status of the answer (100-599); -1 when `response` is NULL or
+/// not a live response handle (then `erpauth_last_error` says which).
 /// Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_response_status(response: *const erpauth_response) -> i32 {
-    // SAFETY: NULL or a live handle per the contract.
-    match unsafe { response.as_ref() } {
+    // SAFETY: NULL or a handle per the contract; its tag is checked.
+    match unsafe { opt_handle(response, "response") } {
         Some(r) => i32::from(r.inner.status),
         None => -1,
     }

@@ -2,7 +2,7 @@
 //! [`WeaverRestClient`].
 
 use super::erpauth_status;
-use super::handle::{free_handle, handle, new_handle};
+use super::handle::{free_handle, handle, new_handle, opt_handle};
 use super::response::{erpauth_response, new_response, CallArgs};
 use super::support::{call_void, call_with_output, opt_str_arg, str_arg};
 use crate::client::WeaverRestClient;
@@ -165,8 +165,8 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_invalidate(
     client: *mut erpauth_weaver_rest_client,
 ) {
     call_void(|| {
-        // SAFETY: NULL or a live handle per the contract.
-        if let Some(client) = unsafe { client.as_ref() } {
+        // SAFETY: NULL or a handle per the contract; its tag is checked.
+        if let Some(client) = unsafe { opt_handle(client, "client") } {
             client.inner.invalidate();
         }
     })
