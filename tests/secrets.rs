@@ -727,7 +727,6 @@ fn set_app_secret_leaves_no_copy() {
         app_key: APP_KEY.into(),
         app_secret: Secret::new(APP_SECRET),
         outer_instance_id: None,
-        allow_insecure_http: false,
         base_url: emu.base_url(),
         uid: None,
         domain: None,
