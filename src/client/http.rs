@@ -77,8 +77,13 @@ fn proxy(options: &HttpOptions, what: &str) -> Result<Option<ureq::Proxy>> {
     } else {
         let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
         if !lower.starts_with("http://") && !lower.starts_with("https://") {
+            let why = if url.contains("://") {
+                "has an unsupported scheme"
+            } else {
+                "is not a usable proxy URL"
+            };
             return Err(Error::invalid(format!(
-                "{what} config key \"proxy\" has an unsupported scheme; {usage}"
+                "{what} config key \"proxy\" {why}; {usage}"
             )));
         }
         ureq::Proxy::new(url).map_err(|_| {

@@ -112,6 +112,12 @@ class BufferContractTest {
                 () -> NativeCall.newClient("{\"" + key + "\":1}", Natives::erpauth_weaver_client_new));
         assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
         assertTrue(e.getMessage().contains(key), "message cut short: " + e.getMessage().length() + " chars");
+        // Longer ones are cut by the library itself (512 bytes of UTF-8) and marked.
+        String huge = "k" + new String(new char[100_000]).replace('\0', 'x');
+        ErpAuthException cut = assertThrows(ErpAuthException.class,
+                () -> NativeCall.newClient("{\"" + huge + "\":1}", Natives::erpauth_weaver_client_new));
+        assertTrue(cut.getMessage().length() < 600 && cut.getMessage().endsWith("\u2026"),
+                cut.getMessage());
     }
 
     @Test
