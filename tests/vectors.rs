@@ -154,6 +154,14 @@ fn check_kingdee_api_signature(v: &Value) {
     let sig = erpauth::kingdee::signature(secret, method, &target, nonce, timestamp)
         .unwrap_or_else(|e| panic!("signature({target:?}): {e}"));
     assert_eq!(sig, expected_sig, "Rust API signature of {target:?}");
+    // The emulator verifies requests with its own code: it must sign alike
+    // (the empty-name vectors included), or it would refuse correct clients.
+    assert_eq!(
+        erpauth_emulator::reference::kingdee_signature(secret, method, &target, nonce, timestamp)
+            .as_deref(),
+        Some(expected_sig),
+        "emulator signature of {target:?}"
+    );
 
     let (c_secret, c_method, c_target, c_nonce, c_ts) = (
         cstr(secret),

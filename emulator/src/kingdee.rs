@@ -121,7 +121,8 @@ pub fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
 
 /// The canonical query of the official client: `gw(name)=java(value)`
 /// strings sorted as whole strings, then split at the first `=` and both
-/// halves encoded again with the gateway encoder.
+/// halves encoded again with the gateway encoder; a parameter whose name is
+/// empty is left out.
 pub fn canonical_query(params: &[(String, String)]) -> String {
     let mut once: Vec<String> = params
         .iter()
@@ -129,6 +130,10 @@ pub fn canonical_query(params: &[(String, String)]) -> String {
         .collect();
     once.sort();
     once.iter()
+        // As the official client's getQueryEncode: `int index =
+        // param.indexOf("="); if (index < 1) continue;` leaves a parameter
+        // with an empty name out.
+        .filter(|pair| pair.find('=').is_some_and(|index| index >= 1))
         .map(|pair| {
             let (name, value) = pair.split_once('=').expect("every pair has an '='");
             format!("{}={}", gateway_encode(name), gateway_encode(value))

@@ -45,10 +45,14 @@ impl Target {
 
 /// The canonical query of the official gateway client: each parameter as
 /// `gw_encode(name) = java_encode(value)`, those strings sorted by bytes, then
-/// each split at its first `=` and both halves `gw_encode`d again.
+/// each split at its first `=` and both halves `gw_encode`d again. A
+/// parameter whose name is empty is left out, as the official client's
+/// `getQueryEncode` does (`int index = param.indexOf("="); if (index < 1)
+/// continue;`).
 pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
     let mut pairs: Vec<String> = params
         .iter()
+        .filter(|(k, _)| !k.as_ref().is_empty())
         .map(|(k, v)| {
             let (k, v) = (k.as_ref(), v.as_ref());
             let mut s = String::with_capacity(k.len() + v.len() + 1);

@@ -138,6 +138,14 @@ impl StringToSignBuilder {
             decode_append(decoded, name, true, "query")?;
             let middle = decoded.len();
             decode_append(decoded, value, true, "query")?;
+            // The official client (apigwclient 0.1.5, getQueryEncode) leaves
+            // a parameter with an empty name out of the string to sign
+            // (`if (index < 1) continue;`): `?=v&a=1` signs only `a=1`. The
+            // value is still decoded, so a malformed escape is refused alike.
+            if middle == start {
+                decoded.truncate(start);
+                continue;
+            }
             self.params.push((start, middle, decoded.len()));
         }
         let decoded = &self.decoded;

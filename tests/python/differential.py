@@ -75,6 +75,10 @@ def canonical_query(params):
     )
     out = []
     for s in pairs:
+        # apigwclient 0.1.5, getQueryEncode: int index = param.indexOf("=");
+        # if (index < 1) continue;  -- a parameter with an empty name is not signed.
+        if s.index("=") < 1:
+            continue
         k, v = s.split("=", 1)
         out.append(gw_encode(k) + "=" + gw_encode(v))
     return "&".join(out)
@@ -253,7 +257,9 @@ def random_path(rng):
 def random_params(rng):
     params = []
     for _ in range(rng.choice([0, 0, 1, 2, 3, 4, 6, 9])):
-        if params and rng.random() < 0.15:
+        if rng.random() < 0.05:
+            name = ""  # "=v": left out of the string to sign, as the official client does
+        elif params and rng.random() < 0.15:
             name = rng.choice(params)[0]  # a repeated key
         elif rng.random() < 0.6:
             name = random_text(rng, 10, allow_empty=False, pools=[(ASCII_PLAIN + "_-.", 1)])
@@ -363,7 +369,7 @@ class Coverage:
     FEATURES = [
         "Chinese", "emoji", "space", "*", "~", "+", "=", "&", "%", "/", "empty value", "repeated key",
         "non-ASCII path", "'+' for a space", "'%20' for a space", "lower-case hex escape", "raw UTF-8 on the wire",
-        "flag without '='", "no query",
+        "flag without '='", "no query", "empty name",
     ]
 
     def __init__(self):
@@ -387,6 +393,7 @@ class Coverage:
             "flag without '='": "?" in target and any(
                 "=" not in piece for piece in target.split("?", 1)[1].split("&")),
             "no query": not params,
+            "empty name": any(k == "" for k, _ in params),
         }
         for ch in "*~+=&%/":
             marks[ch] = ch in "".join(texts[1:]) or (ch != "/" and ch in path)
@@ -627,6 +634,8 @@ def self_check_reference():
     assert canonical_query([("k", "中 =*~")]) == "k=%25E4%25B8%25AD%2B%253D%2A%257E"
     assert canonical_query([("a", "2"), ("a-b", "1")]) == "a-b=1&a=2"
     assert canonical_query([("page", "1"), ("page2", "x")]) == "page2=x&page=1"
+    assert canonical_query([("", "v"), ("a", "1")]) == "a=1"
+    assert canonical_query([("", ""), ("", "x")]) == ""
 
 
 def compare_weaver_rest_userid(lib, rng, tally, cases):
