@@ -49,11 +49,15 @@ namespace ErpAuth.Tests
             var query = new StringBuilder();
             for (int i = 0; i < pairs.Count; i++)
             {
-                if (i > 0)
+                int equals = pairs[i].IndexOf('=');
+                if (equals < 1)
+                {
+                    continue; // apigwclient 0.1.5 getQueryEncode: an empty name is not signed
+                }
+                if (query.Length > 0)
                 {
                     query.Append('&');
                 }
-                int equals = pairs[i].IndexOf('=');
                 query.Append(Encode(pairs[i].Substring(0, equals), GatewayKeeps))
                     .Append('=')
                     .Append(Encode(pairs[i].Substring(equals + 1), GatewayKeeps));

@@ -72,10 +72,13 @@ final class Reference {
         Collections.sort(pairs); // all ASCII, so String order is byte order
         StringBuilder out = new StringBuilder();
         for (String s : pairs) {
+            int eq = s.indexOf('=');
+            if (eq < 1) {
+                continue; // apigwclient 0.1.5 getQueryEncode: an empty name is not signed
+            }
             if (out.length() > 0) {
                 out.append('&');
             }
-            int eq = s.indexOf('=');
             out.append(gwEncode(s.substring(0, eq))).append('=').append(gwEncode(s.substring(eq + 1)));
         }
         return out.toString();
