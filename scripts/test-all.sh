@@ -51,6 +51,10 @@ run_suite "cargo test" cargo test --workspace
 run_suite "header committed" header_is_committed
 run_suite "python differential" tests/python/run.sh
 run_suite "C tests + valgrind" tests/c/run.sh
+# The release artifacts of every platform (target/dist/): the Java and C#
+# suites after it test the jar and the nupkg packed from them.
+run_suite "dist: build all platforms" scripts/dist.sh
+run_suite "C tests on every platform (native, qemu aarch64, Wine x64 and x86)" tests/c/run-platforms.sh
 run_suite "Java (JNA)" bindings/java/run-tests.sh
 run_suite "Java HTTP integrations (OkHttp, Apache)" bindings/java/integrations/run-tests.sh
 run_suite "C# (Mono)" bindings/csharp/run-tests.sh

@@ -1,29 +1,69 @@
 /*
- * Test helpers in plain POSIX C: start the erpauth emulator as a child
- * process, and a tiny HTTP/1.1 client over a socket for its control
- * endpoints and for Kingdee business calls.
+ * Test helpers: the erpauth emulator the client tests talk to, and a tiny
+ * HTTP/1.1 client over a socket for its control endpoints and for Kingdee
+ * business calls.
  *
- * The including file defines _POSIX_C_SOURCE 200809L before any #include.
+ * Where the emulator comes from:
+ * - $ERPAUTH_EMULATOR_URL (http://127.0.0.1:PORT) names one that is already
+ *   running (the runner of the cross-platform tests starts it natively, and
+ *   the test program may run under Wine or qemu, where it cannot start a
+ *   Linux program itself); the runner also stops it.
+ * - Otherwise, on POSIX, the test starts `erpauth emulate` as a child
+ *   process ($ERPAUTH_EMULATOR names the binary) and stops it at the end.
+ *   On Windows there is no fork: the URL is required there.
+ *
+ * POSIX sockets, or Winsock on _WIN32. The including file defines
+ * _POSIX_C_SOURCE 200809L before any #include.
  */
 #ifndef ERPAUTH_TEST_EMULATOR_H
 #define ERPAUTH_TEST_EMULATOR_H
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+typedef SOCKET test_socket;
+#define TEST_BAD_SOCKET INVALID_SOCKET
+#define test_close_socket closesocket
+/* The only call that needs it: WSAStartup once per process (never undone,
+ * as the process ends right after the tests). */
+static inline int test_sockets_ready(void)
+{
+    static int ready;
+    WSADATA data;
+    if (!ready && WSAStartup(MAKEWORD(2, 2), &data) == 0) {
+        ready = 1;
+    }
+    return ready;
+}
+#else
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+typedef int test_socket;
+#define TEST_BAD_SOCKET (-1)
+#define test_close_socket close
+static inline int test_sockets_ready(void)
+{
+    return 1;
+}
+#endif
 
 typedef struct {
-    pid_t pid;
+#ifndef _WIN32
+    pid_t pid;           /* 0 when the runner started the emulator */
     int stdin_fd;        /* closing it stops the emulator (--exit-on-stdin-eof) */
     FILE *stdout_file;
+#endif
+    int external;        /* 1: $ERPAUTH_EMULATOR_URL, started and stopped by the runner */
     int port;
     char base_url[64];   /* http://127.0.0.1:PORT */
 } emulator_process;
@@ -35,15 +75,78 @@ static inline const char *emulator_binary(void)
     return path != NULL && *path != '\0' ? path : "target/release/erpauth";
 }
 
+/* Uses the emulator at $ERPAUTH_EMULATOR_URL. Returns 0 if it is set and of
+ * the form http://127.0.0.1:PORT, 1 if it is not set, -1 if it is malformed. */
+static inline int emulator_from_url(emulator_process *emu)
+{
+    const char *url = getenv("ERPAUTH_EMULATOR_URL");
+    if (url == NULL || *url == '\0') {
+        return 1;
+    }
+    if (sscanf(url, "http://127.0.0.1:%d", &emu->port) != 1 || emu->port <= 0 ||
+        emu->port > 65535) {
+        fprintf(stderr, "ERPAUTH_EMULATOR_URL is not http://127.0.0.1:PORT: %s\n", url);
+        return -1;
+    }
+    emu->external = 1;
+    snprintf(emu->base_url, sizeof emu->base_url, "http://127.0.0.1:%d", emu->port);
+    printf("  emulator: the runner's, from ERPAUTH_EMULATOR_URL\n");
+    return 0;
+}
+
+#ifdef _WIN32
+static inline int emulator_start(emulator_process *emu, const char *config_file)
+{
+    int from_url;
+    memset(emu, 0, sizeof *emu);
+    if (!test_sockets_ready()) {
+        fprintf(stderr, "WSAStartup failed\n");
+        return -1;
+    }
+    from_url = emulator_from_url(emu);
+    if (from_url == 1) {
+        fprintf(stderr, "on Windows the tests need a running emulator: set "
+                        "ERPAUTH_EMULATOR_URL=http://127.0.0.1:PORT\n");
+    }
+    if (from_url == 0 && config_file != NULL) {
+        fprintf(stderr, "a config file needs an emulator started by the test (POSIX only)\n");
+        return -1;
+    }
+    return from_url == 0 ? 0 : -1;
+}
+
+/* The runner stops its emulator: nothing to do, and it counts as a clean stop. */
+static inline int emulator_stop(emulator_process *emu)
+{
+    (void)emu;
+    return 0;
+}
+
+static inline int emulator_stopped_cleanly(int status)
+{
+    return status == 0;
+}
+#else
 /* Starts `erpauth emulate --port 0 --exit-on-stdin-eof [--config FILE]` and
- * reads its first line. Returns 0 on success. */
+ * reads its first line, or uses $ERPAUTH_EMULATOR_URL. Returns 0 on success. */
 static inline int emulator_start(emulator_process *emu, const char *config_file)
 {
     int to_child[2], from_child[2];
     char line[256];
     const char *binary = emulator_binary();
+    int from_url;
 
     memset(emu, 0, sizeof *emu);
+    from_url = emulator_from_url(emu);
+    if (from_url == 0 && config_file != NULL) {
+        fprintf(stderr, "a config file needs an emulator started by the test: unset "
+                        "ERPAUTH_EMULATOR_URL\n");
+        return -1;
+    }
+    if (from_url != 1) {
+        return from_url;
+    }
+    printf("  emulator: started by the test (%s)\n", binary);
     if (pipe(to_child) != 0 || pipe(from_child) != 0) {
         perror("pipe");
         return -1;
@@ -85,10 +188,14 @@ static inline int emulator_start(emulator_process *emu, const char *config_file)
     return 0;
 }
 
-/* Closes the emulator's stdin and waits for it; returns its exit status. */
+/* Closes the emulator's stdin and waits for it; returns its exit status
+ * (0 for the runner's emulator, which the runner stops). */
 static inline int emulator_stop(emulator_process *emu)
 {
     int status = -1;
+    if (emu->external) {
+        return 0;
+    }
     if (emu->pid <= 0) {
         return -1;
     }
@@ -103,22 +210,32 @@ static inline int emulator_stop(emulator_process *emu)
     return status;
 }
 
+static inline int emulator_stopped_cleanly(int status)
+{
+    return status == 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+#endif
+
 /* A port on 127.0.0.1 where nothing listens (bound, then released). */
 static inline int unused_port(void)
 {
     struct sockaddr_in addr;
     socklen_t len = sizeof addr;
     int port = 0;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    test_socket fd;
+    if (!test_sockets_ready()) {
+        return 0;
+    }
+    fd = socket(AF_INET, SOCK_STREAM, 0);
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+    if (fd != TEST_BAD_SOCKET && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
         getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
         port = ntohs(addr.sin_port);
     }
-    if (fd >= 0) {
-        close(fd);
+    if (fd != TEST_BAD_SOCKET) {
+        test_close_socket(fd);
     }
     return port;
 }
@@ -131,10 +248,10 @@ typedef struct {
     char raw[HTTP_RESPONSE_MAX];
 } http_response;
 
-static inline int write_all(int fd, const char *data, size_t len)
+static inline int write_all(test_socket fd, const char *data, size_t len)
 {
     while (len > 0) {
-        ssize_t n = write(fd, data, len);
+        int n = (int)send(fd, data, (int)len, 0);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -156,7 +273,8 @@ static inline int http_request(int port, const char *method, const char *target,
     struct sockaddr_in addr;
     char head[8192];
     size_t used = 0;
-    int fd, n;
+    test_socket fd;
+    int n;
 
     response->status = -1;
     response->body = "";
@@ -168,8 +286,11 @@ static inline int http_request(int port, const char *method, const char *target,
     if (n < 0 || (size_t)n >= sizeof head) {
         return -1;
     }
+    if (!test_sockets_ready()) {
+        return -1;
+    }
     fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
+    if (fd == TEST_BAD_SOCKET) {
         return -1;
     }
     memset(&addr, 0, sizeof addr);
@@ -178,11 +299,11 @@ static inline int http_request(int port, const char *method, const char *target,
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
         write_all(fd, head, (size_t)n) != 0 || (body && write_all(fd, body, strlen(body)) != 0)) {
-        close(fd);
+        test_close_socket(fd);
         return -1;
     }
     while (used + 1 < sizeof response->raw) {
-        ssize_t got = read(fd, response->raw + used, sizeof response->raw - 1 - used);
+        int got = (int)recv(fd, response->raw + used, (int)(sizeof response->raw - 1 - used), 0);
         if (got < 0 && errno == EINTR) {
             continue;
         }
@@ -191,7 +312,7 @@ static inline int http_request(int port, const char *method, const char *target,
         }
         used += (size_t)got;
     }
-    close(fd);
+    test_close_socket(fd);
     response->raw[used] = '\0';
     if (sscanf(response->raw, "HTTP/1.%*d %d", &response->status) != 1) {
         response->status = -1;

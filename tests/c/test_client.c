@@ -645,6 +645,6 @@ int main(void)
     test_client_string_arguments();
     test_nothing_listening();
     status = emulator_stop(&emu);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(emulator_stopped_cleanly(status));
     return check_report("test_client");
 }
