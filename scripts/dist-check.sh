@@ -117,9 +117,9 @@ check_windows() {
         else
             pass "$what: imports $(echo "$dlls" | tr '\n' ' ')"
         fi
-        # The import table lists "<hint> <name>" under each DLL.
+        # The import table lists "<vma> <hint> <name>" under each DLL.
         functions="$("$objdump" -p "$file" |
-            awk '/DLL Name:/ {in_dll = 1; next} in_dll && NF == 2 && $1 ~ /^[0-9a-f]+$/ {print $2} /^$/ {in_dll = 0}' |
+            awk '/DLL Name:/ {in_dll = 1; next} in_dll && NF == 3 && $1 ~ /^[0-9a-f]+$/ {print $3} /^$/ {in_dll = 0}' |
             sort -u)"
         late="$(echo "$functions" | grep -E "$after_win7_functions" || true)"
         if [ -n "$late" ]; then

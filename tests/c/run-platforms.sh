@@ -165,13 +165,16 @@ for platform in linux-x86-64 linux-aarch64 win32-x86-64 win32-x86; do
     runner="$(runner_of "$platform")"
     echo "==== $platform: ${runner:-native}, library from target/dist/native/$platform"
     for bin in "$out/$platform"/test_*; do
-        case "$bin" in *.log) continue ;; esac
+        case "$bin" in *.log | *.raw) continue ;; esac
         name="$(basename "$bin")"
         log="$out/$platform/$name.log"
         # shellcheck disable=SC2086
-        if ! (cd "$out/$platform" && timeout 900 $runner "$bin") >"$log" 2>&1; then
+        if ! (cd "$out/$platform" && timeout 900 $runner "$bin") >"$log.raw" 2>&1; then
             failed+=("$platform/$name")
         fi
+        # Windows programs end their lines with \r\n.
+        tr -d '\r' <"$log.raw" >"$log"
+        rm -f "$log.raw"
         awk '/^FAIL/ { shown = 1; print; next } shown && /^    / { print; next } { shown = 0 }' \
             "$log" | head -n 40
         tally="$(grep -E '^test_[a-z_]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)"
