@@ -153,11 +153,25 @@ check_windows() {
     done
 }
 
+# The message log is a test aid compiled in only when a build has
+# ERPAUTH_TEST_MESSAGE_LOG set: no release library may carry it.
+check_no_test_log() {
+    local file
+    for file in "$native"/*/liberpauth.so "$native"/*/erpauth.dll; do
+        if grep -aq ERPAUTH_TEST_MESSAGE_LOG "$file"; then
+            fail "${file#"$native"/}: carries the test-only ERPAUTH_TEST_MESSAGE_LOG"
+        else
+            pass "${file#"$native"/}: no test-only message log"
+        fi
+    done
+}
+
 echo "checking $native"
 check_linux linux-x86-64 objdump
 check_linux linux-aarch64 aarch64-linux-gnu-objdump
 check_windows win32-x86-64 x86_64-w64-mingw32-objdump
 check_windows win32-x86 i686-w64-mingw32-objdump
+check_no_test_log
 
 if [ "$failures" -ne 0 ]; then
     echo "dist-check: $failures failed"

@@ -305,6 +305,6 @@ int main(void)
     test_set_app_secret();
     test_weaver_call();
     status = emulator_stop(&emu);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(emulator_stopped_cleanly(status));
     return check_report("test_call");
 }

@@ -328,6 +328,6 @@ int main(void)
     test_hostile_answers();
     remove_dir();
     status = emulator_stop(&emu);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(emulator_stopped_cleanly(status));
     return check_report("test_weaver_rest");
 }
