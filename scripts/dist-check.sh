@@ -14,12 +14,49 @@
 #   include/erpauth.h, and so is each erpauth.def.
 #
 # Prints each check and what it found; exits non-zero on any failure.
+#
+# `dist-check.sh --self-test` first proves the checks can fail: it makes a
+# tree of bad artifacts (a Linux library linked here against glibc 2.34+,
+# a DLL importing WaitOnAddress from api-ms-win-core-synch-l1-2-0.dll,
+# exports that differ from the header) and expects each to be caught.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 # shellcheck source=scripts/dist-tools.sh
 . scripts/dist-tools.sh
+
+if [ "${1:-}" = "--self-test" ]; then
+    dist_need_windows_tools
+    dist_apt_install "gcc" gcc
+    bad="$repo/target/dist-check-self-test"
+    rm -rf "$bad"
+    mkdir -p "$bad/linux-x86-64" "$bad/win32-x86-64"
+    printf '#include <pthread.h>\nstatic void *run(void *a) { return a; }\nint erpauth_version(void) { pthread_t t; return pthread_create(&t, 0, run, 0); }\n' >"$bad/new_glibc.c"
+    gcc -shared -fPIC "$bad/new_glibc.c" -o "$bad/linux-x86-64/liberpauth.so" -lpthread
+    printf '#include <windows.h>\n__declspec(dllexport) int erpauth_version(void) { int x = 0; return WaitOnAddress(&x, &x, sizeof x, 0); }\n' >"$bad/new_windows.c"
+    x86_64-w64-mingw32-gcc -shared -D_WIN32_WINNT=0x0602 "$bad/new_windows.c" \
+        -o "$bad/win32-x86-64/erpauth.dll" -lsynchronization
+    if "$0" "$bad" >"$bad/check.log" 2>&1; then
+        cat "$bad/check.log"
+        echo "dist-check self-test: the bad artifacts passed" >&2
+        exit 1
+    fi
+    missed=0
+    for want in 'linux-x86-64/liberpauth.so: needs GLIBC_2.3' \
+        'win32-x86-64/erpauth.dll: imports DLLs Windows 7 SP1 lacks: api-ms-win-core-synch' \
+        'win32-x86-64/erpauth.dll: imports functions newer than Windows 7: WaitOnAddress' \
+        'linux-x86-64/liberpauth.so: exports differ' 'win32-x86-64/erpauth.dll: exports differ'; do
+        if grep -q "^FAIL $want" "$bad/check.log"; then
+            echo "ok   self-test caught: $want"
+        else
+            echo "FAIL self-test did not catch: $want"
+            missed=$((missed + 1))
+        fi
+    done
+    [ "$missed" -eq 0 ] || { cat "$bad/check.log"; exit 1; }
+    exit 0
+fi
 native="${1:-$repo/target/dist/native}"
 
 dist_need_windows_tools

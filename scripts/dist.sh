@@ -149,6 +149,7 @@ build_windows win32-x86 i686-win7-windows-gnu i686-w64-mingw32 i386
 build_linux_aarch64
 
 step "checks: glibc 2.17, Windows 7 imports, exports = header"
+scripts/dist-check.sh --self-test
 scripts/dist-check.sh "$native"
 
 step "C archives"
