@@ -7,8 +7,10 @@
 #        build/tests/ErpAuth.Tests.dll    NUnit 2.6 tests
 #        build/bench/ErpAuth.Benchmark.exe
 #      and puts liberpauth.so next to the test and benchmark assemblies.
-# Used by run-tests.sh, run-benchmark.sh and pack.sh.
+# Used by run-tests.sh and run-benchmark.sh. `build.sh lib` (used by pack.sh) compiles only
+# build/lib/ErpAuth.dll (+ .xml docs): no cargo, no tests, no NUnit.
 set -euo pipefail
+MODE=${1:-all}
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -20,8 +22,13 @@ NET462_API=/usr/lib/mono/4.6.2-api
 missing=()
 command -v mcs >/dev/null || missing+=(mono-mcs)
 command -v mono >/dev/null || missing+=(mono-runtime)
-command -v nunit-console >/dev/null || missing+=(nunit-console)
-[ -f "$NUNIT_DIR/nunit.framework.dll" ] || missing+=(libnunit-cil-dev)
+if [ "$MODE" != lib ]; then
+  command -v nunit-console >/dev/null || missing+=(nunit-console)
+  [ -f "$NUNIT_DIR/nunit.framework.dll" ] || missing+=(libnunit-cil-dev)
+  # The package's .targets is tested by building .NET Framework projects with xbuild.
+  command -v xbuild >/dev/null || missing+=(mono-xbuild)
+  command -v unzip >/dev/null || missing+=(unzip)
+fi
 # mono-devel carries the reference assemblies of each .NET Framework version, so the library
 # is compiled against exactly the 4.6.2 API it promises.
 [ -f "$NET462_API/mscorlib.dll" ] || missing+=(mono-devel)
@@ -32,6 +39,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${SUDO[@]}" apt-get update -q
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
+compile_library() {
+  rm -rf "$BUILD/lib"
+  mkdir -p "$BUILD/lib"
+  "${MCS[@]}" -target:library -sdk:4.6.2-api -unsafe+ \
+    -out:"$BUILD/lib/ErpAuth.dll" -doc:"$BUILD/lib/ErpAuth.xml" "$HERE"/src/*.cs
+}
+if [ "$MODE" = lib ]; then
+  compile_library
+  exit 0
 fi
 
 # ---- 2. Native library and emulator ----------------------------------------------------------
@@ -46,15 +65,15 @@ if [ ! -f "$ROOT/target/release/$NATIVE" ]; then
 fi
 
 # ---- 3. Compile --------------------------------------------------------------------------------
-rm -rf "$BUILD/lib" "$BUILD/tests" "$BUILD/bench"
-mkdir -p "$BUILD/lib" "$BUILD/tests" "$BUILD/bench"
 # C# 6 is what the csproj pins too, so both builds accept the same source.
-MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
-"${MCS[@]}" -target:library -sdk:4.6.2-api -unsafe+ \
-  -out:"$BUILD/lib/ErpAuth.dll" -doc:"$BUILD/lib/ErpAuth.xml" "$HERE"/src/*.cs
+compile_library
+rm -rf "$BUILD/tests" "$BUILD/bench"
+mkdir -p "$BUILD/tests" "$BUILD/bench"
 "${MCS[@]}" -target:library -out:"$BUILD/tests/ErpAuth.Tests.dll" \
   -r:"$BUILD/lib/ErpAuth.dll" -r:"$NUNIT_DIR/nunit.framework.dll" -r:System.Core.dll \
   "$HERE"/tests/*.cs
+"${MCS[@]}" -target:exe -out:"$BUILD/tests/LoaderProbe.exe" \
+  -r:"$BUILD/lib/ErpAuth.dll" "$HERE"/tests/probe/LoaderProbe.cs
 "${MCS[@]}" -target:exe -out:"$BUILD/bench/ErpAuth.Benchmark.exe" \
   -r:"$BUILD/lib/ErpAuth.dll" -r:System.Core.dll \
   "$HERE"/bench/*.cs "$HERE"/tests/ManagedReference.cs

@@ -9,8 +9,8 @@ namespace ErpAuth
 
     /// <summary>
     /// The caller-owned-buffer contract of the C ABI, the thread's last error, and loading.
-    /// Every public wrapper goes through here, so the static constructor (which preloads the
-    /// library on Windows) runs before the first native call.
+    /// Every public wrapper goes through here, so the library is loaded (or its failure
+    /// reported) before the first native call.
     /// </summary>
     internal static class Interop
     {
@@ -34,14 +34,13 @@ namespace ErpAuth
         [ThreadStatic]
         private static byte[] threadBuffer;
 
-        static Interop()
-        {
-            NativeLibraryLoader.Preload();
-        }
-
-        /// <summary>Does nothing but run the static constructor (which loads the library) if it has not run.</summary>
+        /// <summary>
+        /// Loads the library the first time (see <see cref="NativeLibraryLoader"/>); throws its
+        /// one-line <see cref="DllNotFoundException"/> on every call when it cannot be loaded.
+        /// </summary>
         internal static void EnsureLoaded()
         {
+            NativeLibraryLoader.EnsureLoaded();
         }
 
         /// <summary>The status as an int, for the raw calls that need it.</summary>
@@ -56,6 +55,7 @@ namespace ErpAuth
         /// </summary>
         internal static string CallForString(NativeOutputCall call)
         {
+            EnsureLoaded();
             byte[] buffer = threadBuffer ?? (threadBuffer = new byte[InitialCapacity]);
             UIntPtr length = UIntPtr.Zero;
             for (int attempt = 1; attempt <= MaxAttempts; attempt++)
@@ -206,10 +206,19 @@ namespace ErpAuth
             return string.Empty;
         }
 
+        // Its own method: Mono binds a [DllImport] when it compiles the caller, which must not
+        // happen before EnsureLoaded has preloaded the library.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static IntPtr VersionPointer()
+        {
+            return NativeMethods.erpauth_version();
+        }
+
         /// <summary>The native library's version string.</summary>
         internal static string Version()
         {
-            IntPtr text = NativeMethods.erpauth_version();
+            EnsureLoaded();
+            IntPtr text = VersionPointer();
             if (text == IntPtr.Zero)
             {
                 throw new ErpAuthException(Status.Internal, "erpauth_version returned NULL");
@@ -222,78 +231,6 @@ namespace ErpAuth
             byte[] bytes = new byte[length];
             Marshal.Copy(text, bytes, 0, length);
             return Utf8.FromNative(bytes, length);
-        }
-    }
-
-    /// <summary>
-    /// Makes "next to the assembly" work on Windows. .NET Framework resolves
-    /// <c>[DllImport("erpauth")]</c> with the standard Windows search (the application's
-    /// directory, system directories, PATH), which misses a DLL that sits beside ErpAuth.dll when
-    /// that is not the application's directory (add-ins, plug-ins, test runners). Loading the
-    /// file by its full path first fixes that: Windows then resolves the bare name to the module
-    /// already loaded. Mono and .NET (Core) already look in the assembly's directory on every
-    /// OS, so elsewhere this does nothing.
-    /// </summary>
-    internal static class NativeLibraryLoader
-    {
-        private const string WindowsFileName = "erpauth.dll";
-
-        // Lets erpauth.dll's own dependencies resolve from its directory too.
-        private const uint LoadWithAlteredSearchPath = 0x00000008;
-
-        [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true, ExactSpelling = true)]
-        private static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);
-
-        internal static void Preload()
-        {
-            if (Environment.OSVersion.Platform != PlatformID.Win32NT)
-            {
-                return;
-            }
-            // The usual .NET Framework layouts for AnyCPU: beside the assembly, in an x64/x86
-            // folder beside it, or the NuGet runtimes/<rid>/native folder copied as is.
-            string arch = IntPtr.Size == 8 ? "x64" : "x86";
-            string[] subdirectories = { string.Empty, arch, Path.Combine("runtimes", "win-" + arch, "native") };
-            foreach (string directory in BaseDirectories())
-            {
-                foreach (string subdirectory in subdirectories)
-                {
-                    string path = Path.Combine(Path.Combine(directory, subdirectory), WindowsFileName);
-                    // A file that fails to load (wrong bitness, say) is skipped: the DllImport
-                    // that follows reports the failure with the runtime's own, clearer message.
-                    if (File.Exists(path) && LoadLibraryExW(path, IntPtr.Zero, LoadWithAlteredSearchPath) != IntPtr.Zero)
-                    {
-                        return;
-                    }
-                }
-            }
-        }
-
-        private static string[] BaseDirectories()
-        {
-            string assemblyDirectory = null;
-            try
-            {
-                string location = typeof(NativeLibraryLoader).Assembly.Location;
-                if (!string.IsNullOrEmpty(location))
-                {
-                    assemblyDirectory = Path.GetDirectoryName(location);
-                }
-            }
-            catch (NotSupportedException)
-            {
-                // Dynamic or in-memory assemblies have no location.
-            }
-            string applicationDirectory = AppDomain.CurrentDomain.BaseDirectory;
-            var directories = new System.Collections.Generic.List<string>(2);
-            foreach (string directory in new[] { assemblyDirectory, applicationDirectory })
-            {
-                if (!string.IsNullOrEmpty(directory) && !directories.Contains(directory))
-                {
-                    directories.Add(directory);
-                }
-            }
-            return directories.ToArray();
         }
     }
 }
