@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# The Java binding's whole suite, from a fresh clone on a fresh machine:
-# installs a JDK and Maven if missing, builds the release library and the
-# emulator, then `mvn verify` (unit and emulator tests, the packaged jar used
-# by a class compiled for Java 8). Maven fetches its own dependencies.
-# Exits non-zero on any failure.
+# The Java binding's whole suite against the release jar, from a fresh clone on a fresh machine:
+# installs a JDK and Maven if missing, builds the emulator, packs target/dist/erpauth-<version>.jar
+# from the current sources and the native libraries in target/dist/native (bindings/java/dist.sh;
+# scripts/dist.sh builds that tree first when it is missing), then `mvn verify` with that jar, not
+# target/classes, on the JUnit class path: unit and emulator tests, library loading from the
+# jar (the bundled linux-x86-64 library extracted by the loader) and the other platforms' libraries
+# reported as wrong architectures, and the jar used by a class compiled for Java 8.
+# Maven fetches its own dependencies. Exits non-zero on any failure.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+NATIVE_DIR=${ERPAUTH_NATIVE_DIR:-$ROOT/target/dist/native}
+DIST=$ROOT/target/dist
 
 need_apt=()
 command -v javac >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -22,11 +28,24 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-# The library the jar bundles and the emulator the client tests talk to. The
-# Maven build runs the same cargo commands, so this only makes their output
-# visible here; both are no-ops when up to date.
-(cd "$ROOT" && cargo build --release --quiet -p erpauth -p erpauth-cli)
+for lib in linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll; do
+  if [ ! -f "$NATIVE_DIR/$lib" ]; then
+    if [ -x "$ROOT/scripts/dist.sh" ] && [ -z "${ERPAUTH_NATIVE_DIR:-}" ]; then
+      echo "$NATIVE_DIR/$lib is missing: running scripts/dist.sh"
+      "$ROOT/scripts/dist.sh"
+      break
+    fi
+    echo "bindings/java/run-tests.sh: missing native library $NATIVE_DIR/$lib (run scripts/dist.sh)" >&2
+    exit 1
+  fi
+done
+
+# The emulator the client tests talk to (a no-op when up to date).
+(cd "$ROOT" && cargo build --release --quiet -p erpauth-cli)
+
+VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)
+"$HERE/dist.sh" "$NATIVE_DIR" "$DIST"
 
 cd "$HERE"
 # -ntp: no download progress; Surefire's per-class lines and summary stay visible.
-mvn -B -ntp -Dstyle.color=never verify
+mvn -B -ntp -Dstyle.color=never -Derpauth.test.jar="$DIST/erpauth-$VERSION.jar" verify

@@ -5,6 +5,8 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -23,10 +25,18 @@ import java.util.regex.Pattern;
  *   <li>the operating system's own search ({@code LD_LIBRARY_PATH}, {@code PATH}, system
  *       directories).</li>
  * </ol>
+ *
+ * <p>A file that exists but does not load is looked at before it is reported: the ELF
+ * {@code e_machine} or PE {@code Machine} field of its header says which platform it was
+ * built for, so a 32-bit DLL or an aarch64 {@code .so} given to an x86-64 JVM is reported as
+ * a wrong architecture, not as the loader's bare "invalid ELF header".
  */
 final class NativeLibraryLoader {
     static final String LIBRARY_PATH_PROPERTY = "erpauth.library.path";
     static final String LIBRARY_NAME = "erpauth";
+
+    /** The JNA resource prefixes a release jar bundles a library for. */
+    static final String[] BUNDLED_PLATFORMS = {"linux-x86-64", "linux-aarch64", "win32-x86-64", "win32-x86"};
 
     /** An opened library and a human-readable account of where it came from. */
     static final class Loaded {
@@ -45,8 +55,9 @@ final class NativeLibraryLoader {
         // size_t and pointers are passed as Java long (see Natives); that is exact on every
         // 64-bit platform (LP64 Linux/macOS and LLP64 Windows alike), so refuse the rest.
         if (Native.SIZE_T_SIZE != 8 || Native.POINTER_SIZE != 8) {
-            throw new UnsatisfiedLinkError("erpauth's Java binding needs a 64-bit JVM; this one has "
-                    + (8 * Native.POINTER_SIZE) + "-bit pointers");
+            throw new UnsatisfiedLinkError("erpauth's Java binding needs a 64-bit JVM; this one is "
+                    + platformDescription() + " with " + (8 * Native.POINTER_SIZE)
+                    + "-bit pointers: run it on a 64-bit JVM (32-bit processes can use the C library or the .NET binding)");
         }
         String fileName = System.mapLibraryName(LIBRARY_NAME);
 
@@ -97,14 +108,123 @@ final class NativeLibraryLoader {
             tried.add("the system library search path: " + oneLine(e.getMessage()));
         }
         throw new UnsatisfiedLinkError("cannot find the erpauth native library " + fileName
-                + " for " + Platform.RESOURCE_PREFIX + ". Tried: " + String.join("; ", tried)
-                + ". Use the erpauth jar built for this platform, or set -D" + LIBRARY_PATH_PROPERTY
-                + "=/path/to/" + fileName);
+                + " for this platform, " + platformDescription() + ": the jar bundles it for "
+                + String.join(", ", BUNDLED_PLATFORMS) + " only. Tried: " + String.join("; ", tried)
+                + ". Build it on this machine (cargo build --release in the erpauth repository) and set -D"
+                + LIBRARY_PATH_PROPERTY + "=/path/to/" + fileName);
+    }
+
+    /** This JVM's platform as JNA's resource prefix, with the properties it comes from. */
+    static String platformDescription() {
+        return Platform.RESOURCE_PREFIX + " (os.name=" + System.getProperty("os.name") + ", os.arch="
+                + System.getProperty("os.arch") + ")";
     }
 
     private static Loaded open(File file, String how) {
-        NativeLibrary library = NativeLibrary.getInstance(file.getAbsolutePath());
+        NativeLibrary library;
+        try {
+            library = NativeLibrary.getInstance(file.getAbsolutePath());
+        } catch (UnsatisfiedLinkError e) {
+            UnsatisfiedLinkError clearer = new UnsatisfiedLinkError(loadFailure(file, how, e.getMessage()));
+            clearer.initCause(e);
+            throw clearer;
+        }
         return new Loaded(library, how + " " + describe(library));
+    }
+
+    /**
+     * The one-line reason a file that exists did not load: a wrong architecture when its header
+     * says so, otherwise the system loader's own words (a missing dependency, say).
+     */
+    static String loadFailure(File file, String how, String systemMessage) {
+        String prefix = "cannot load " + file.getAbsolutePath() + " (" + how + "): ";
+        String built = builtFor(file);
+        if (built != null && !builtForThisJvm(built)) {
+            return prefix + "wrong architecture: it is " + built + ", but this JVM is "
+                    + platformDescription() + " and needs a " + Platform.RESOURCE_PREFIX + " "
+                    + System.mapLibraryName(LIBRARY_NAME) + "; point -D" + LIBRARY_PATH_PROPERTY
+                    + " at one, or drop the setting to use the copy bundled in the jar";
+        }
+        return prefix + (built != null ? built + ": " : "") + oneLine(systemMessage);
+    }
+
+    private static boolean builtForThisJvm(String built) {
+        String prefix = Platform.RESOURCE_PREFIX;
+        return built.endsWith("(" + prefix + ")") || (built.endsWith("(darwin)") && prefix.startsWith("darwin"));
+    }
+
+    /**
+     * What the file's header says it was built for, e.g. "a Windows x86 (32-bit) DLL
+     * (win32-x86)", ending in the JNA resource prefix in parentheses when there is one; null
+     * when the file is unreadable or neither ELF, PE nor Mach-O.
+     */
+    static String builtFor(File file) {
+        byte[] header = new byte[4096];
+        int length = 0;
+        try (InputStream in = Files.newInputStream(file.toPath())) {
+            int n;
+            while (length < header.length && (n = in.read(header, length, header.length - length)) > 0) {
+                length += n;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return builtFor(header, length);
+    }
+
+    static String builtFor(byte[] h, int length) {
+        if (length >= 20 && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F') {
+            boolean bigEndian = h[5] == 2;
+            int machine = bigEndian ? u16be(h, 18) : u16le(h, 18);
+            String bits = h[4] == 2 ? "64-bit" : "32-bit";
+            switch (machine) {
+                case 62: return "a Linux x86-64 library (linux-x86-64)";
+                case 183: return "a Linux aarch64 library (linux-aarch64)";
+                case 3: return "a Linux x86 (32-bit) library (linux-x86)";
+                case 40: return "a Linux ARM (32-bit) library (linux-arm)";
+                default: return "an ELF library for machine type " + machine + " (" + bits + ")";
+            }
+        }
+        if (length >= 64 && h[0] == 'M' && h[1] == 'Z') {
+            long peOffset = u16le(h, 0x3c) | ((long) u16le(h, 0x3e) << 16);
+            if (peOffset + 6 <= length && h[(int) peOffset] == 'P' && h[(int) peOffset + 1] == 'E'
+                    && h[(int) peOffset + 2] == 0 && h[(int) peOffset + 3] == 0) {
+                int machine = u16le(h, (int) peOffset + 4);
+                switch (machine) {
+                    case 0x8664: return "a Windows x64 DLL (win32-x86-64)";
+                    case 0x14c: return "a Windows x86 (32-bit) DLL (win32-x86)";
+                    case 0xaa64: return "a Windows ARM64 DLL (win32-aarch64)";
+                    default: return "a Windows DLL for machine type 0x" + Integer.toHexString(machine);
+                }
+            }
+            return null;
+        }
+        if (length >= 8) {
+            int magic = u16le(h, 0) | (u16le(h, 2) << 16);
+            // 64- and 32-bit thin Mach-O, then the universal ("fat") container, which is big-endian.
+            if (magic == 0xfeedfacf || magic == 0xfeedface) {
+                int cpu = u16le(h, 4) | (u16le(h, 6) << 16);
+                if (cpu == 0x01000007) {
+                    return "a macOS x86-64 library (darwin-x86-64)";
+                }
+                if (cpu == 0x0100000c) {
+                    return "a macOS arm64 library (darwin-aarch64)";
+                }
+                return "a macOS library for CPU type 0x" + Integer.toHexString(cpu);
+            }
+            if ((u16be(h, 0) << 16 | u16be(h, 2)) == 0xcafebabe && u16be(h, 4) == 0 && u16be(h, 6) < 20) {
+                return "a universal macOS library (darwin)";
+            }
+        }
+        return null;
+    }
+
+    private static int u16le(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
+    }
+
+    private static int u16be(byte[] b, int at) {
+        return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
     }
 
     /** JNA's messages span lines; ours stay on one, like the library's. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -14,13 +16,23 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every class of the library is Java 8 bytecode (class file major version 52). */
+/** Every class of the library (the directory or the jar under test) is Java 8 bytecode (major version 52). */
 class Java8BytecodeTest {
     @Test
     void libraryClassesTargetJava8() throws Exception {
         Path classes = Paths.get(Kingdee.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (Files.isDirectory(classes)) {
+            check(classes);
+        } else {
+            try (FileSystem jar = FileSystems.newFileSystem(classes, (ClassLoader) null)) {
+                check(jar.getPath("/"));
+            }
+        }
+    }
+
+    private static void check(Path root) throws IOException {
         List<Path> files;
-        try (Stream<Path> walk = Files.walk(classes)) {
+        try (Stream<Path> walk = Files.walk(root)) {
             files = walk.filter(p -> p.toString().endsWith(".class")).collect(Collectors.toList());
         }
         assertTrue(files.size() >= 10, "found only " + files);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The release jars of the Java binding, packed from a tree of prebuilt native libraries:
+#
+#   bindings/java/dist.sh NATIVE_DIR OUT_DIR
+#
+# NATIVE_DIR is the tree scripts/dist.sh builds, named after JNA's resource prefixes:
+#   linux-x86-64/liberpauth.so  linux-aarch64/liberpauth.so
+#   win32-x86-64/erpauth.dll    win32-x86/erpauth.dll
+# OUT_DIR receives erpauth-<version>.jar (the classes and those four libraries, nothing else),
+# erpauth-<version>-sources.jar, erpauth-<version>-javadoc.jar and erpauth-<version>.pom, where
+# <version> is the one in the repository's Cargo.toml. Nothing is built by cargo here.
+# A missing library stops it with one line naming the file: never a jar with a hole.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+
+if [ $# -ne 2 ]; then
+  echo "usage: bindings/java/dist.sh NATIVE_DIR OUT_DIR" >&2
+  exit 2
+fi
+NATIVE_DIR=$1
+OUT_DIR=$2
+LIBRARIES=(linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll)
+for lib in "${LIBRARIES[@]}"; do
+  if [ ! -f "$NATIVE_DIR/$lib" ]; then
+    echo "bindings/java/dist.sh: missing native library $NATIVE_DIR/$lib" >&2
+    exit 1
+  fi
+done
+NATIVE_DIR=$(cd "$NATIVE_DIR" && pwd)
+mkdir -p "$OUT_DIR"
+OUT_DIR=$(cd "$OUT_DIR" && pwd)
+
+need_apt=()
+command -v javac >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)
+if [ -z "$VERSION" ]; then
+  echo "bindings/java/dist.sh: no version in $ROOT/Cargo.toml" >&2
+  exit 1
+fi
+
+cd "$HERE"
+# clean: the jar must hold exactly what this run copied, not a library left in target/classes
+# by an earlier build for the build machine.
+mvn -B -q -ntp -Dstyle.color=never -DskipTests -Drevision="$VERSION" \
+  -Derpauth.dist.native="$NATIVE_DIR" clean package
+
+JAR=target/erpauth-$VERSION.jar
+for f in "$JAR" "target/erpauth-$VERSION-sources.jar" "target/erpauth-$VERSION-javadoc.jar" target/.flattened-pom.xml; do
+  if [ ! -f "$f" ]; then
+    echo "bindings/java/dist.sh: Maven did not produce $HERE/$f" >&2
+    exit 1
+  fi
+done
+
+# The jar's libraries must be the very files of NATIVE_DIR (a stale or partial copy is a bug).
+for lib in "${LIBRARIES[@]}"; do
+  if ! unzip -p "$JAR" "$lib" | cmp -s - "$NATIVE_DIR/$lib"; then
+    echo "bindings/java/dist.sh: $lib in $JAR differs from $NATIVE_DIR/$lib" >&2
+    exit 1
+  fi
+done
+# Nothing else native: each platform's directory holds its one library.
+extra=$(unzip -Z1 "$JAR" | grep -E '^(linux|win32|darwin)[^/]*/.' | grep -vxF -f <(printf '%s\n' "${LIBRARIES[@]}") || true)
+if [ -n "$extra" ]; then
+  echo "bindings/java/dist.sh: unexpected files in $JAR: $(echo "$extra" | tr '\n' ' ')" >&2
+  exit 1
+fi
+
+cp "$JAR" "target/erpauth-$VERSION-sources.jar" "target/erpauth-$VERSION-javadoc.jar" "$OUT_DIR/"
+cp target/.flattened-pom.xml "$OUT_DIR/erpauth-$VERSION.pom"
+ls -l "$OUT_DIR/erpauth-$VERSION.jar" "$OUT_DIR/erpauth-$VERSION-sources.jar" \
+  "$OUT_DIR/erpauth-$VERSION-javadoc.jar" "$OUT_DIR/erpauth-$VERSION.pom"
