@@ -201,9 +201,9 @@ namespace ErpAuth.Tests
             return to;
         }
 
-        private static string[] Probe(string dir, string libraryPath)
+        private static string[] Probe(string dir, string libraryPath, string firstCall = "location")
         {
-            string output = Run("mono", "LoaderProbe.exe", dir, libraryPath);
+            string output = Run("mono", "LoaderProbe.exe " + firstCall, dir, libraryPath);
             return output.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
         }
 
@@ -269,6 +269,26 @@ namespace ErpAuth.Tests
             string dir = AppDirectory("runtimes");
             string lib = CopyNative("runtimes/linux-x64/native/liberpauth.so", P(dir, "runtimes", "linux-x64", "native"));
             AssertLoadedFrom(Probe(dir, null), lib);
+        }
+
+        /// <summary>
+        /// Mono binds a [DllImport] when it compiles the calling method: whatever the first call
+        /// into the binding is, the preload must come first. The runtimes/ layout needs the
+        /// preload, so a binding made too early fails there.
+        /// </summary>
+        [Test]
+        public void EveryKindOfFirstCallLoadsTheLibraryFirst()
+        {
+            string dir = AppDirectory("first-call");
+            string lib = CopyNative("runtimes/linux-x64/native/liberpauth.so", P(dir, "runtimes", "linux-x64", "native"));
+            string[] lines = Probe(dir, null, "version");
+            Assert.AreEqual(6, lines.Length, string.Join("\n", lines));
+            Assert.AreEqual("VERSION " + Library.Version, lines[0]);
+            AssertLoadedFrom(lines.Where((line, i) => i % 3 != 0).ToArray(), lib);
+            lines = Probe(dir, null, "client");
+            Assert.AreEqual(6, lines.Length, string.Join("\n", lines));
+            Assert.AreEqual("CLIENT InvalidArgument", lines[0]);
+            AssertLoadedFrom(lines.Where((line, i) => i % 3 != 0).ToArray(), lib);
         }
 
         [Test]
