@@ -49,13 +49,14 @@ if [ -z "$VERSION" ]; then
 fi
 
 cd "$HERE"
-# clean: the jar must hold exactly what this run copied, not a library left in target/classes
-# by an earlier build for the build machine.
+# The dist profile builds in target/dist-jar; clean: the jar must hold exactly what this run
+# copied, nothing left there by an earlier run.
 mvn -B -q -ntp -Dstyle.color=never -DskipTests -Drevision="$VERSION" \
   -Derpauth.dist.native="$NATIVE_DIR" clean package
 
-JAR=target/erpauth-$VERSION.jar
-for f in "$JAR" "target/erpauth-$VERSION-sources.jar" "target/erpauth-$VERSION-javadoc.jar" target/.flattened-pom.xml; do
+BUILT=target/dist-jar
+JAR=$BUILT/erpauth-$VERSION.jar
+for f in "$JAR" "$BUILT/erpauth-$VERSION-sources.jar" "$BUILT/erpauth-$VERSION-javadoc.jar" "$BUILT/.flattened-pom.xml"; do
   if [ ! -f "$f" ]; then
     echo "bindings/java/dist.sh: Maven did not produce $HERE/$f" >&2
     exit 1
@@ -76,7 +77,7 @@ if [ -n "$extra" ]; then
   exit 1
 fi
 
-cp "$JAR" "target/erpauth-$VERSION-sources.jar" "target/erpauth-$VERSION-javadoc.jar" "$OUT_DIR/"
-cp target/.flattened-pom.xml "$OUT_DIR/erpauth-$VERSION.pom"
+cp "$JAR" "$BUILT/erpauth-$VERSION-sources.jar" "$BUILT/erpauth-$VERSION-javadoc.jar" "$OUT_DIR/"
+cp "$BUILT/.flattened-pom.xml" "$OUT_DIR/erpauth-$VERSION.pom"
 ls -l "$OUT_DIR/erpauth-$VERSION.jar" "$OUT_DIR/erpauth-$VERSION-sources.jar" \
   "$OUT_DIR/erpauth-$VERSION-javadoc.jar" "$OUT_DIR/erpauth-$VERSION.pom"
