@@ -174,7 +174,10 @@ namespace ErpAuth
         /// that directory). Otherwise, for each base directory (ErpAuth.dll's, then the
         /// application's): on Windows the <c>x64\</c> or <c>x86\</c> folder matching the
         /// process's bitness, the directory itself, and the NuGet <c>runtimes\win-*\native\</c>
-        /// folder; elsewhere the directory and <c>runtimes/&lt;rid&gt;/native/</c>.
+        /// folder; elsewhere the directory and <c>runtimes/&lt;rid&gt;/native/</c>. The bitness
+        /// folder comes before the directory itself because an SDK-style net4x project with a
+        /// RuntimeIdentifier (win7-x86 by default for an Exe) also gets that one runtime's DLL
+        /// beside the assembly, which is the wrong one for an AnyCPU process of the other bitness.
         /// </summary>
         internal static List<string> Candidates(Platform platform, IList<string> baseDirectories, string configured)
         {
