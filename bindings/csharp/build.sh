@@ -8,7 +8,7 @@
 #        build/bench/ErpAuth.Benchmark.exe
 #      and puts liberpauth.so next to the test and benchmark assemblies.
 # Used by run-tests.sh and run-benchmark.sh. `build.sh lib` (used by pack.sh) compiles only
-# build/lib/ErpAuth.dll (+ .xml docs): no cargo, no tests, no NUnit.
+# build/lib/ErpAuth.dll and ErpAuth.Http.dll (+ .xml docs): no cargo, no tests, no NUnit.
 set -euo pipefail
 MODE=${1:-all}
 
@@ -47,6 +47,9 @@ compile_library() {
   mkdir -p "$BUILD/lib"
   "${MCS[@]}" -target:library -sdk:4.6.2-api -unsafe+ \
     -out:"$BUILD/lib/ErpAuth.dll" -doc:"$BUILD/lib/ErpAuth.xml" "$HERE"/src/*.cs
+  # The HttpClient handlers, an assembly of their own (see http/): packed beside ErpAuth.dll.
+  "${MCS[@]}" -target:library -sdk:4.6.2-api -r:System.Net.Http.dll -r:"$BUILD/lib/ErpAuth.dll" \
+    -out:"$BUILD/lib/ErpAuth.Http.dll" -doc:"$BUILD/lib/ErpAuth.Http.xml" "$HERE"/http/src/*.cs
 }
 if [ "$MODE" = lib ]; then
   compile_library

@@ -5,8 +5,8 @@
 #
 # NATIVE_DIR is the tree scripts/dist.sh builds (linux-x86-64/liberpauth.so,
 # linux-aarch64/liberpauth.so, win32-x86-64/erpauth.dll, win32-x86/erpauth.dll). OUT_DIR receives
-# ErpAuth.<version>.nupkg (<version> from the repository's Cargo.toml) holding ErpAuth.dll and its
-# XML docs in lib/net462 and lib/netstandard2.0, the four libraries in
+# ErpAuth.<version>.nupkg (<version> from the repository's Cargo.toml) holding ErpAuth.dll and
+# ErpAuth.Http.dll (the HttpClient handlers) with their XML docs in lib/net462 and lib/netstandard2.0, the four libraries in
 # runtimes/{linux-x64,linux-arm64,win-x64,win-x86}/native/, and build/net462/ErpAuth.targets
 # (+ buildTransitive/net462/) that copies the Windows DLLs into x64\ and x86\ of a .NET Framework
 # output; nothing else. Packed with Debian's nuget (NuGet 2.8, installed if missing) from
@@ -97,6 +97,8 @@ entries[nuspec_name] = nuspec.encode("utf-8")
 expected = {
     "lib/net462/ErpAuth.dll", "lib/net462/ErpAuth.xml",
     "lib/netstandard2.0/ErpAuth.dll", "lib/netstandard2.0/ErpAuth.xml",
+    "lib/net462/ErpAuth.Http.dll", "lib/net462/ErpAuth.Http.xml",
+    "lib/netstandard2.0/ErpAuth.Http.dll", "lib/netstandard2.0/ErpAuth.Http.xml",
     "runtimes/linux-x64/native/liberpauth.so", "runtimes/linux-arm64/native/liberpauth.so",
     "runtimes/win-x64/native/erpauth.dll", "runtimes/win-x86/native/erpauth.dll",
     "build/net462/ErpAuth.targets", "buildTransitive/net462/ErpAuth.targets",

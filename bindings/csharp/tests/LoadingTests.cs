@@ -287,7 +287,7 @@ namespace ErpAuth.Tests
             AssertLoadedFrom(lines.Where((line, i) => i % 3 != 0).ToArray(), lib);
             lines = Probe(dir, null, "client");
             Assert.AreEqual(6, lines.Length, string.Join("\n", lines));
-            Assert.AreEqual("CLIENT InvalidArgument", lines[0]);
+            Assert.AreEqual("CLIENT refused", lines[0]);
             AssertLoadedFrom(lines.Where((line, i) => i % 3 != 0).ToArray(), lib);
         }
 
