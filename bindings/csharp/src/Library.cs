@@ -475,21 +475,53 @@ namespace ErpAuth
 
         private static List<string> BaseDirectories()
         {
-            string assemblyDirectory = null;
+            string location = null;
+            string codeBase = null;
             try
             {
-                string location = typeof(NativeLibraryLoader).Assembly.Location;
-                if (!string.IsNullOrEmpty(location))
-                {
-                    assemblyDirectory = Path.GetDirectoryName(location);
-                }
+                location = typeof(NativeLibraryLoader).Assembly.Location;
+#pragma warning disable 618
+                codeBase = typeof(NativeLibraryLoader).Assembly.CodeBase;
+#pragma warning restore 618
             }
             catch (NotSupportedException)
             {
                 // Dynamic or in-memory assemblies have no location.
             }
-            var directories = new List<string>(2);
-            foreach (string directory in new[] { assemblyDirectory, AppDomain.CurrentDomain.BaseDirectory })
+            return ProbeDirectories(
+                location, codeBase, AppDomain.CurrentDomain.BaseDirectory, AppDomain.CurrentDomain.RelativeSearchPath);
+        }
+
+        /// <summary>
+        /// Where to look, in order: beside the assembly as loaded; beside it as deployed (under
+        /// ASP.NET shadow copying <paramref name="assemblyLocation"/> is a copy in the shadow cache
+        /// and <paramref name="codeBase"/> the application's <c>bin\</c>); the application domain's
+        /// private bin paths (<paramref name="relativeSearchPath"/>, ';'-separated and relative to
+        /// <paramref name="baseDirectory"/>: <c>bin</c> for an IIS application); the base directory.
+        /// </summary>
+        internal static List<string> ProbeDirectories(
+            string assemblyLocation, string codeBase, string baseDirectory, string relativeSearchPath)
+        {
+            var candidates = new List<string>();
+            if (!string.IsNullOrEmpty(assemblyLocation))
+            {
+                candidates.Add(Path.GetDirectoryName(assemblyLocation));
+            }
+            Uri codeBaseUri;
+            if (!string.IsNullOrEmpty(codeBase) && Uri.TryCreate(codeBase, UriKind.Absolute, out codeBaseUri) && codeBaseUri.IsFile)
+            {
+                candidates.Add(Path.GetDirectoryName(codeBaseUri.LocalPath));
+            }
+            if (!string.IsNullOrEmpty(relativeSearchPath) && !string.IsNullOrEmpty(baseDirectory))
+            {
+                foreach (string relative in relativeSearchPath.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    candidates.Add(Path.Combine(baseDirectory, relative.Trim()));
+                }
+            }
+            candidates.Add(baseDirectory);
+            var directories = new List<string>(candidates.Count);
+            foreach (string directory in candidates)
             {
                 if (string.IsNullOrEmpty(directory))
                 {
