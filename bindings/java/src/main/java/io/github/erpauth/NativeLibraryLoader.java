@@ -98,7 +98,19 @@ final class NativeLibraryLoader {
             tried.add("resource " + resource + " in the jar: " + oneLine(e.getMessage()));
         }
         if (bundled != null) {
-            return open(bundled, "bundled " + resource);
+            Loaded loaded = open(bundled, "bundled " + resource);
+            // The extracted copy is only needed until it is mapped. JNA marks it deleteOnExit,
+            // which never comes for a web application redeployed in a long-lived server: each
+            // redeploy would leave another 3 MB copy in the temp directory. Unix unlinks a mapped
+            // file at once and keeps the mapping; Windows refuses while it is loaded, so there the
+            // copy stays until the JVM exits. Only JNA's own temporary copy (jna*) is removed,
+            // never a library JNA found unpacked in a class-path directory.
+            if (!Platform.isWindows() && bundled.getName().startsWith("jna")) {
+                if (!bundled.delete()) {
+                    bundled.deleteOnExit();
+                }
+            }
+            return loaded;
         }
 
         try {

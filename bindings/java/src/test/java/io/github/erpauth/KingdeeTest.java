@@ -156,8 +156,25 @@ class KingdeeTest {
     @Test
     void versionAndLocation() {
         assertTrue(ErpAuth.version().matches("[0-9]+\\.[0-9]+\\.[0-9]+.*"), ErpAuth.version());
-        // Under Maven the library comes from target/classes/<prefix>/, where the build copied it.
+        // From the jar under test, JNA extracts it from <prefix>/ (see extractedCopyIsRemovedOnceLoaded).
         assertTrue(ErpAuth.libraryLocation().startsWith("bundled "), ErpAuth.libraryLocation());
         assertNotEquals("", ErpAuth.libraryLocation());
+    }
+
+    @Test
+    void extractedCopyIsRemovedOnceLoaded() {
+        // "bundled <resource> <file>": from a jar JNA extracts a temporary jna*.so, which the
+        // loader removes as soon as it is mapped (a redeployed web application must not leave
+        // one behind per deployment); from a class-path directory the file is used in place.
+        String location = ErpAuth.libraryLocation();
+        String prefix = "bundled " + com.sun.jna.Platform.RESOURCE_PREFIX + "/";
+        assertTrue(location.startsWith(prefix), location);
+        String rest = location.substring(prefix.length());
+        java.io.File file = new java.io.File(rest.substring(rest.indexOf(' ') + 1));
+        if (file.getName().startsWith("jna")) {
+            assertFalse(file.exists(), "temporary copy still present: " + file);
+        } else {
+            assertTrue(file.isFile(), "class-path copy missing: " + file);
+        }
     }
 }
