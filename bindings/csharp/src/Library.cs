@@ -12,7 +12,7 @@ namespace ErpAuth
         /// <summary>The environment variable that names the native library file, or the directory holding it.</summary>
         public const string PathVariable = "ERPAUTH_LIBRARY_PATH";
 
-        private static volatile string nativePath;
+        private static volatile string nativeLibraryPath;
 
         /// <summary>The native library's version, e.g. <c>"0.1.0"</c>.</summary>
         public static string Version
@@ -27,10 +27,10 @@ namespace ErpAuth
         /// fails loudly instead of quietly loading another copy. Set it before the first call
         /// into the binding: the library is loaded once per process.
         /// </summary>
-        public static string NativePath
+        public static string NativeLibraryPath
         {
-            get { return nativePath; }
-            set { nativePath = value; }
+            get { return nativeLibraryPath; }
+            set { nativeLibraryPath = value; }
         }
 
         /// <summary>
@@ -76,7 +76,7 @@ namespace ErpAuth
     /// Framework (which otherwise searches only the application's directory, system directories
     /// and PATH, and misses add-in and plug-in folders). Windows then resolves the
     /// <c>[DllImport("erpauth")]</c> to the module already loaded;</item>
-    /// <item><see cref="Library.NativePath"/> or <c>ERPAUTH_LIBRARY_PATH</c> selects the file
+    /// <item><see cref="Library.NativeLibraryPath"/> or <c>ERPAUTH_LIBRARY_PATH</c> selects the file
     /// (on Linux the library's SONAME, <c>liberpauth.so</c>, makes the runtime bind to the copy
     /// loaded here);</item>
     /// <item>a file of the wrong architecture (a 32-bit DLL in a 64-bit process, an aarch64
@@ -205,10 +205,10 @@ namespace ErpAuth
             return paths;
         }
 
-        /// <summary>The configured library: <see cref="Library.NativePath"/>, else <c>ERPAUTH_LIBRARY_PATH</c>.</summary>
+        /// <summary>The configured library: <see cref="Library.NativeLibraryPath"/>, else <c>ERPAUTH_LIBRARY_PATH</c>.</summary>
         internal static string Configured()
         {
-            string path = Library.NativePath;
+            string path = Library.NativeLibraryPath;
             if (string.IsNullOrEmpty(path))
             {
                 path = Environment.GetEnvironmentVariable(Library.PathVariable);
@@ -265,7 +265,7 @@ namespace ErpAuth
                 string wanted = Path.GetFullPath(Candidates(platform, null, configured)[0]);
                 if (used != null && used != wanted)
                 {
-                    return "erpauth: " + Library.PathVariable + " / Library.NativePath names " + wanted
+                    return "erpauth: " + Library.PathVariable + " / Library.NativeLibraryPath names " + wanted
                         + " but the runtime bound to " + used + " (" + platform
                         + "): remove that copy or the setting";
                 }
@@ -302,7 +302,7 @@ namespace ErpAuth
             return "erpauth: cannot load the native library " + platform.FileName + " in " + platform
                 + (reason != null ? " (" + reason + ")" : string.Empty)
                 + ". Tried: " + (parts.Count == 0 ? "nothing" : string.Join("; ", parts.ToArray())) + ". "
-                + fix + " set ErpAuth.Library.NativePath or " + Library.PathVariable + " to its path";
+                + fix + " set ErpAuth.Library.NativeLibraryPath or " + Library.PathVariable + " to its path";
         }
 
         /// <summary>Loads one candidate by its full path; null on success, else why it was passed over.</summary>

@@ -166,7 +166,7 @@ namespace ErpAuth.Tests
                 + @"C:\app\x86\erpauth.dll: no such file; C:\app\erpauth.dll: wrong architecture: ...; "
                 + "the runtime's own search (PATH, LD_LIBRARY_PATH, system directories): Unable to load DLL 'erpauth': "
                 + @"The specified module could not be found.. Put the win-x86 erpauth.dll in the x86 folder beside ErpAuth.dll "
-                + "(the NuGet package does this), or set ErpAuth.Library.NativePath or ERPAUTH_LIBRARY_PATH to its path",
+                + "(the NuGet package does this), or set ErpAuth.Library.NativeLibraryPath or ERPAUTH_LIBRARY_PATH to its path",
                 message);
         }
 
@@ -251,7 +251,7 @@ namespace ErpAuth.Tests
             foreach (string line in lines)
             {
                 StringAssert.StartsWith("ERROR " + expectedStart, line);
-                StringAssert.EndsWith("set ErpAuth.Library.NativePath or ERPAUTH_LIBRARY_PATH to its path", line);
+                StringAssert.EndsWith("set ErpAuth.Library.NativeLibraryPath or ERPAUTH_LIBRARY_PATH to its path", line);
             }
         }
 
