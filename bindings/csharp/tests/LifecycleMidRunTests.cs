@@ -140,13 +140,14 @@ namespace ErpAuth.Tests
         }
 
         [Test]
-        public void WeaverRestTokensForgottenMidRunAreReplacedOnceAndTheCallSucceeds()
+        public void WeaverRestTokensExpiredMidRunAreReplacedOnceAndTheCallSucceeds()
         {
             using (WeaverRestClient oa = Rest(Path.Combine(dir, "state.json")))
             {
                 string first = oa.GetToken();
                 Assert.AreEqual(200, oa.Call("POST", RestEcho, "{}", userId: "9").StatusCode);
-                emulator.Post("/__emulator/forget_tokens", "");
+                // expire_tokens, not forget_tokens: the emulator's forget_tokens leaves REST tokens alone.
+                emulator.Post("/__emulator/expire_tokens", "");
                 emulator.Post("/__emulator/reset_stats", "");
                 ErpAuthResponse answer = oa.Call("POST", RestEcho, "{\"n\":2}", userId: "9");
                 Assert.AreEqual(200, answer.StatusCode, answer.Text);

@@ -126,11 +126,12 @@ class LifecycleMidRunTest {
     }
 
     @Test
-    void weaverRestTokensForgottenMidRunAreReplacedOnceAndTheCallSucceeds() throws Exception {
+    void weaverRestTokensExpiredMidRunAreReplacedOnceAndTheCallSucceeds() throws Exception {
         try (WeaverRestClient client = rest(dir.resolve("state.json"))) {
             String first = client.token();
             assertEquals(200, client.call("POST", REST_ECHO, "{}", null, "9").statusCode());
-            post("/__emulator/forget_tokens");
+            // expire_tokens, not forget_tokens: the emulator's forget_tokens leaves REST tokens alone.
+            emulator.expireTokens();
             post("/__emulator/reset_stats");
             ErpAuthResponse answer = client.call("POST", REST_ECHO, "{\"n\":2}", null, "9");
             assertEquals(200, answer.statusCode(), answer.text());
