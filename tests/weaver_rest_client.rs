@@ -205,6 +205,17 @@ fn token_expiry_mid_run_and_refresh_before_time_runs_out() {
         "invalidate keeps the registration"
     );
 
+    // A restarted server forgets its tokens altogether: the same refusal,
+    // the same recovery.
+    let second = c.token().unwrap().value.clone();
+    emu.forget_tokens();
+    assert_eq!(emu.weaver_rest_token_valid(&second), None);
+    let refused = echo(&emu, &c, None);
+    assert_eq!(refused["msg"], format!("token不存在或者超时：{second}"));
+    c.invalidate();
+    assert_eq!(echo(&emu, &c, None)["status"], true);
+    assert_eq!(emu.stats().weaver_apply_token, 3);
+
     // token_ttl_s is sent as `time`; the client refreshes before it ends.
     let short = WeaverRestClient::from_json(&config(
         &emu.base_url(),
@@ -218,7 +229,7 @@ fn token_expiry_mid_run_and_refresh_before_time_runs_out() {
     assert_eq!(emu.weaver_rest_token_valid(&t1), Some(false), "time = 1 s");
     let t2 = short.token().unwrap().value.clone();
     assert_ne!(t1, t2);
-    assert_eq!(emu.stats().weaver_apply_token, 4);
+    assert_eq!(emu.stats().weaver_apply_token, 5);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -313,6 +313,7 @@ impl Shared {
     pub fn forget_tokens(&self) {
         lock(&self.kingdee_tokens).clear();
         lock(&self.weaver_tokens).clear();
+        self.weaver_rest.forget_tokens();
     }
 
     /// Makes every issued token (both systems) expired.

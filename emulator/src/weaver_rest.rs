@@ -92,6 +92,11 @@ pub struct RestState {
 
 impl RestState {
     /// Makes every issued token expired.
+    /// Forgets every issued token, as a restarted server does.
+    pub fn forget_tokens(&self) {
+        lock(&self.tokens).clear();
+    }
+
     pub fn expire_tokens(&self) {
         let now = Instant::now();
         for t in lock(&self.tokens).values_mut() {
