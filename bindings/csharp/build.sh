@@ -45,11 +45,11 @@ MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
 compile_library() {
   rm -rf "$BUILD/lib"
   mkdir -p "$BUILD/lib"
-  "${MCS[@]}" -target:library -sdk:4.6.2-api -unsafe+ \
+  "${MCS[@]}" -target:library -sdk:4.6.2-api -unsafe+ -keyfile:"$HERE/ErpAuth.snk" \
     -out:"$BUILD/lib/ErpAuth.dll" -doc:"$BUILD/lib/ErpAuth.xml" "$HERE"/src/*.cs
   # The HttpClient handlers, an assembly of their own (see http/): packed beside ErpAuth.dll.
-  "${MCS[@]}" -target:library -sdk:4.6.2-api -r:System.Net.Http.dll -r:"$BUILD/lib/ErpAuth.dll" \
-    -out:"$BUILD/lib/ErpAuth.Http.dll" -doc:"$BUILD/lib/ErpAuth.Http.xml" "$HERE"/http/src/*.cs
+  "${MCS[@]}" -target:library -sdk:4.6.2-api -keyfile:"$HERE/ErpAuth.snk" -r:System.Net.Http.dll \
+    -r:"$BUILD/lib/ErpAuth.dll" -out:"$BUILD/lib/ErpAuth.Http.dll" -doc:"$BUILD/lib/ErpAuth.Http.xml" "$HERE"/http/src/*.cs
 }
 if [ "$MODE" = lib ]; then
   compile_library
@@ -72,7 +72,7 @@ fi
 compile_library
 rm -rf "$BUILD/tests" "$BUILD/bench"
 mkdir -p "$BUILD/tests" "$BUILD/bench"
-"${MCS[@]}" -target:library -out:"$BUILD/tests/ErpAuth.Tests.dll" \
+"${MCS[@]}" -target:library -keyfile:"$HERE/ErpAuth.snk" -out:"$BUILD/tests/ErpAuth.Tests.dll" \
   -r:"$BUILD/lib/ErpAuth.dll" -r:"$NUNIT_DIR/nunit.framework.dll" -r:System.Core.dll \
   "$HERE"/tests/*.cs
 "${MCS[@]}" -target:exe -out:"$BUILD/tests/LoaderProbe.exe" \

@@ -22,8 +22,8 @@ OUT="$BUILD/http"
 rm -rf "$OUT"
 mkdir -p "$OUT/lib" "$OUT/tests"
 MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
-"${MCS[@]}" -target:library -sdk:4.6.2-api -r:System.Net.Http.dll -r:"$BUILD/lib/ErpAuth.dll" \
-  -out:"$OUT/lib/ErpAuth.Http.dll" -doc:"$OUT/lib/ErpAuth.Http.xml" "$HERE"/src/*.cs
+"${MCS[@]}" -target:library -sdk:4.6.2-api -keyfile:"$HERE/../ErpAuth.snk" -r:System.Net.Http.dll \
+  -r:"$BUILD/lib/ErpAuth.dll" -out:"$OUT/lib/ErpAuth.Http.dll" -doc:"$OUT/lib/ErpAuth.Http.xml" "$HERE"/src/*.cs
 # The emulator helper of the main test suite (and the JSON reader it uses) is compiled in as is.
 helpers=("$CSHARP/tests/Emulator.cs")
 [ -f "$CSHARP/tests/MiniJson.cs" ] && helpers+=("$CSHARP/tests/MiniJson.cs")
