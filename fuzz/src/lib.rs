@@ -21,7 +21,11 @@ pub fn check_message(err: &Error) {
 /// most 4096 bytes. Written out here, not with the library's own check.
 pub fn check_server_value(value: &str) {
     assert!(!value.is_empty(), "an empty server value was accepted");
-    assert!(value.len() <= 4096, "a server value of {} bytes was accepted", value.len());
+    assert!(
+        value.len() <= 4096,
+        "a server value of {} bytes was accepted",
+        value.len()
+    );
     assert!(
         value.bytes().all(|b| (0x21..=0x7e).contains(&b)),
         "a server value with a byte outside 0x21-0x7E was accepted: {value:?}"
@@ -32,7 +36,12 @@ pub fn check_server_value(value: &str) {
 /// into the message. (Other refusals may quote a snippet of the body, on
 /// purpose: it is how a wrong base_url shows.)
 pub fn check_not_echoed(err: &Error, body: &[u8], keys: &[&str]) {
-    if !err.message().contains("an HTTP header cannot carry") {
+    const REFUSAL: &str = "an HTTP header cannot carry";
+    // A body that holds the phrase itself (the fuzzer writes it in) can be
+    // quoted by another refusal, which is allowed to quote the body.
+    if !err.message().contains(REFUSAL)
+        || body.windows(REFUSAL.len()).any(|w| w == REFUSAL.as_bytes())
+    {
         return;
     }
     let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {

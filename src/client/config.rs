@@ -187,9 +187,20 @@ impl<'a> ConfigObject<'a> {
             )));
         }
         let Entries(entries) = serde_json::from_str(json).map_err(|e| {
-            // serde_json's errors carry a position, never the input text.
+            // Only the kind and the position: serde_json's own text quotes
+            // the string it refused ("invalid type: string \"...\""), and in
+            // a config broken by a missing quote that string can be a secret.
+            let kind = match e.classify() {
+                serde_json::error::Category::Syntax => "a syntax error",
+                serde_json::error::Category::Eof => "the text ends early",
+                serde_json::error::Category::Data | serde_json::error::Category::Io => {
+                    "a key that is not a plain string (keys must be plain strings without escapes)"
+                }
+            };
             Error::invalid(format!(
-                "{what} config is not valid JSON (keys must be plain strings without escapes): {e}"
+                "{what} config is not valid JSON: {kind} at line {} column {}",
+                e.line(),
+                e.column()
             ))
         })?;
         let mut map = BTreeMap::new();
@@ -449,6 +460,28 @@ mod tests {
             .contains("\"secret\""));
 
         assert!(ConfigObject::parse("[1]", "Weaver", &[]).is_err());
+
+        // A config broken by a missing quote turns a secret into part of a
+        // key; a key with an escape cannot be borrowed, and serde_json's own
+        // message would quote it. Only the kind and the position are told.
+        for (json, kind) in [
+            (
+                r#"{"client_id":"x" "client_secret":"zzz-secret"}"#,
+                "a syntax error",
+            ),
+            (
+                r#"{"client_id":"x","zzz-secret\u0041":1}"#,
+                "a key that is not a plain string",
+            ),
+            (r#"{"client_secret":"zzz-secret"#, "the text ends early"),
+        ] {
+            let err = ConfigObject::parse(json, "Kingdee", &["client_id", "client_secret"])
+                .err()
+                .unwrap();
+            assert!(err.message().contains(kind), "{err}");
+            assert!(err.message().contains(" at line 1 column "), "{err}");
+            assert!(!err.message().contains("zzz"), "{err}");
+        }
 
         // A key given twice is refused, never last-one-wins.
         let err = ConfigObject::parse(
