@@ -46,30 +46,5 @@ export ERPAUTH_PACKAGE_DIR="$PACKAGE_DIR"
 
 export ERPAUTH_REPO_ROOT="$ROOT"
 export ERPAUTH_EMULATOR="$ROOT/target/release/erpauth"
-RESULT="$BUILD/TestResult.xml"
-rm -f "$RESULT"
-set +e
-(cd "$BUILD/tests" && nunit-console ErpAuth.Tests.dll -nologo -labels -noshadow -xml="$RESULT")
-runner_status=$?
-set -e
-
-if [ ! -f "$RESULT" ]; then
-  echo "nunit-console exited with $runner_status and wrote no result file"
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-attr() { sed -n "s/.*<test-results [^>]* $1=\"\\([0-9]*\\)\".*/\\1/p" "$RESULT" | head -1; }
-total=$(attr total)
-errors=$(attr errors)
-failures=$(attr failures)
-not_run=$(attr not-run)
-inconclusive=$(attr inconclusive)
-# Not-run (ignored, skipped, invalid) and inconclusive tests count as failures: every test
-# must run and pass.
-failed=$((errors + failures + not_run + inconclusive))
-passed=$((total - errors - failures - inconclusive))
-if [ "$runner_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  failed=1
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+. "$HERE/nunit-run.sh"
+run_nunit "$BUILD/tests" ErpAuth.Tests.dll "$BUILD/TestResult.xml"

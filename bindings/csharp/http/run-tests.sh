@@ -35,26 +35,5 @@ cp "$BUILD/lib/ErpAuth.dll" "$OUT/lib/ErpAuth.Http.dll" "$BUILD/tests/"liberpaut
 
 export ERPAUTH_REPO_ROOT="$ROOT"
 export ERPAUTH_EMULATOR="$ROOT/target/release/erpauth"
-RESULT="$OUT/TestResult.xml"
-set +e
-(cd "$OUT/tests" && nunit-console ErpAuth.Http.Tests.dll -nologo -labels -noshadow -xml="$RESULT")
-runner_status=$?
-set -e
-if [ ! -f "$RESULT" ]; then
-  echo "nunit-console exited with $runner_status and wrote no result file"
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-attr() { sed -n "s/.*<test-results [^>]* $1=\"\\([0-9]*\\)\".*/\\1/p" "$RESULT" | head -1; }
-total=$(attr total)
-errors=$(attr errors)
-failures=$(attr failures)
-not_run=$(attr not-run)
-inconclusive=$(attr inconclusive)
-failed=$((errors + failures + not_run + inconclusive))
-passed=$((total - errors - failures - inconclusive))
-if [ "$runner_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  failed=1
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+. "$HERE/../nunit-run.sh"
+run_nunit "$OUT/tests" ErpAuth.Http.Tests.dll "$OUT/TestResult.xml"
