@@ -166,6 +166,34 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Entries<'a> {
     }
 }
 
+/// The refusal of an unknown config key.
+///
+/// The key is quoted only when it is a near miss of a known one (at most two
+/// edits away, "client_secert"): a key further from every known name may be
+/// a value that a missing quote or comma joined to a key
+/// (`"client_s` + secret), and quoting it would put the secret into the
+/// message. Such a key is named by its place in the object instead.
+fn unknown_key(what: &str, key: &str, ordinal: usize, known: &[&str]) -> Error {
+    const NEAR_MISS: usize = 2;
+    let mut all: Vec<&str> = known.iter().chain(HTTP_KEYS).copied().collect();
+    all.sort_unstable();
+    let nearest = all
+        .iter()
+        .map(|candidate| (strsim::levenshtein(key, candidate), *candidate))
+        .min();
+    let known_list = all.join(", ");
+    match nearest {
+        Some((distance, candidate)) if distance <= NEAR_MISS => Error::invalid(format!(
+            "unknown {what} config key \"{}\"; did you mean \"{candidate}\"? known keys: {known_list}",
+            key.escape_debug()
+        )),
+        _ => Error::invalid(format!(
+            "unknown {what} config key: key number {ordinal} of the object (not quoted: it is \
+             unlike every known key and may hold a misplaced value); known keys: {known_list}"
+        )),
+    }
+}
+
 /// A JSON object being read key by key.
 ///
 /// The values are kept as borrowed raw JSON text: nothing is copied until a
@@ -204,28 +232,18 @@ impl<'a> ConfigObject<'a> {
             ))
         })?;
         let mut map = BTreeMap::new();
-        for (key, value) in entries {
+        for (ordinal, (key, value)) in entries.into_iter().enumerate() {
+            if !known.contains(&key) && !HTTP_KEYS.contains(&key) {
+                return Err(unknown_key(what, key, ordinal + 1, known));
+            }
             // A JSON object with a key twice is ambiguous (serde_json keeps
             // the last one, other parsers the first): refused, so that a
             // second "client_secret" never silently replaces the first.
             if map.insert(key, value).is_some() {
                 return Err(Error::invalid(format!(
-                    "{what} config key \"{}\" is given more than once; give each key once",
-                    key.escape_debug()
+                    "{what} config key \"{key}\" is given more than once; give each key once"
                 )));
             }
-        }
-        if let Some(unknown) = map
-            .keys()
-            .find(|k| !known.contains(k) && !HTTP_KEYS.contains(k))
-        {
-            let mut all: Vec<&str> = known.iter().chain(HTTP_KEYS).copied().collect();
-            all.sort_unstable();
-            return Err(Error::invalid(format!(
-                "unknown {what} config key \"{}\"; known keys: {}",
-                unknown.escape_debug(),
-                all.join(", ")
-            )));
         }
         Ok(ConfigObject { map, what })
     }
@@ -441,11 +459,30 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_and_never_the_value() {
-        let err = ConfigObject::parse(r#"{"a":1,"bogus":"zzz-secret"}"#, "Kingdee", &["a"])
+        let known = &["client_id", "client_secret"];
+        let err = ConfigObject::parse(r#"{"client_secert":"zzz-secret"}"#, "Kingdee", known)
             .err()
             .unwrap();
-        assert!(err.message().contains("\"bogus\""), "{err}");
+        assert!(
+            err.message()
+                .contains("\"client_secert\"; did you mean \"client_secret\"?"),
+            "{err}"
+        );
         assert!(!err.message().contains("zzz-secret"));
+        // A key far from every known one may be a value joined to a key by a
+        // missing quote (found by fuzzing the config): named by its place.
+        for json in [
+            r#"{"client_id":"x","client_szzz-secret":1}"#,
+            r#"{"client_id":"x","base_urlzzz-secret":1}"#,
+            r#"{"client_id":"x","zzz-secret":1}"#,
+        ] {
+            let err = ConfigObject::parse(json, "Kingdee", known).err().unwrap();
+            assert!(
+                err.message().contains("key number 2 of the object"),
+                "{err}"
+            );
+            assert!(!err.message().contains("zzz"), "{err}");
+        }
 
         let mut c = ConfigObject::parse(r#"{"timeout_ms":"zzz-secret"}"#, "Weaver", &[]).unwrap();
         let err = c.http_options().unwrap_err();

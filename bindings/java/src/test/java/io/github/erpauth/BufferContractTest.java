@@ -104,20 +104,25 @@ class BufferContractTest {
 
     @Test
     void longErrorMessagesAreReadWhole() {
-        // The library names an unknown config key in its message; a long key makes a message
-        // of several hundred bytes (the library cuts messages at 512 bytes).
-        String key = "k" + new String(new char[400]).replace('\0', 'x');
+        // The library quotes a ca_file it cannot read; a long path makes a message of several
+        // hundred bytes (the library cuts messages at 512 bytes).
+        String path = "/no/such/dir/" + new String(new char[350]).replace('\0', 'x') + ".pem";
         Natives.requireLoaded();
         ErpAuthException e = assertThrows(ErpAuthException.class,
-                () -> NativeCall.newClient("{\"" + key + "\":1}", Natives::erpauth_weaver_client_new));
+                () -> NativeCall.newClient(weaverConfigWithCaFile(path), Natives::erpauth_weaver_client_new));
         assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
-        assertTrue(e.getMessage().contains(key), "message cut short: " + e.getMessage().length() + " chars");
+        assertTrue(e.getMessage().contains(path), "message cut short: " + e.getMessage().length() + " chars");
         // Longer ones are cut by the library itself (512 bytes of UTF-8) and marked.
-        String huge = "k" + new String(new char[100_000]).replace('\0', 'x');
+        String huge = "/no/such/dir/" + new String(new char[100_000]).replace('\0', 'x');
         ErpAuthException cut = assertThrows(ErpAuthException.class,
-                () -> NativeCall.newClient("{\"" + huge + "\":1}", Natives::erpauth_weaver_client_new));
+                () -> NativeCall.newClient(weaverConfigWithCaFile(huge), Natives::erpauth_weaver_client_new));
         assertTrue(cut.getMessage().length() < 600 && cut.getMessage().endsWith("\u2026"),
                 cut.getMessage());
+    }
+
+    private static String weaverConfigWithCaFile(String caFile) {
+        return "{\"base_url\":\"http://127.0.0.1:9\",\"appid\":\"a\",\"secret\":\"s\","
+                + "\"aes_key\":\"0123456789abcdef\",\"ca_file\":\"" + caFile + "\"}";
     }
 
     @Test
