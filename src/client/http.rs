@@ -284,18 +284,40 @@ fn tls_failure(tls: &rustls::Error, ca_file: bool) -> String {
     match tls {
         rustls::Error::InvalidCertificate(cert) => {
             let what = match cert {
-                // webpki's CaUsedAsEndEntity reaches rustls as `Other`.
+                // webpki's CaUsedAsEndEntity reaches rustls as `Other`. webpki
+                // checks it before it looks for an issuer, so it is what a
+                // self-signed `openssl req -x509` certificate gives whatever
+                // the trust anchors: the hint depends on whether ca_file is
+                // set, and the rustls text ("Other(OtherError(...))") is left
+                // out to keep the advice whole within the message cap.
                 C::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
-                    return format!(
-                        "TLS failed: the server presents a CA certificate (basicConstraints \
-                         CA:TRUE, as `openssl req -x509` makes by default) as its own \
-                         certificate, which TLS refuses even when it is in ca_file ({tls}); \
-                         give the server a certificate with CA:FALSE and its name in \
-                         subjectAltName, signed by the CA that ca_file holds"
-                    )
+                    const WHAT: &str = "TLS failed: the server's certificate is a CA \
+                        certificate (basicConstraints CA:TRUE, the default of `openssl req \
+                        -x509`) used as a server certificate, which TLS refuses";
+                    const SELF_SIGNED: &str =
+                        "remake the self-signed one with `-addext basicConstraints=critical,CA:FALSE`";
+                    // The ca_file hint comes early: a long host name in the
+                    // prefix must not cut it off at the message cap.
+                    return if ca_file {
+                        format!(
+                            "{WHAT} even when ca_file holds it (CaUsedAsEndEntity); give the \
+                             server a leaf certificate with CA:FALSE and its name in \
+                             subjectAltName, signed by that CA, or {SELF_SIGNED}"
+                        )
+                    } else {
+                        format!(
+                            "{WHAT} (CaUsedAsEndEntity); set \"ca_file\" to the PEM file of a \
+                             CA and give the server a leaf certificate with CA:FALSE and its \
+                             name in subjectAltName signed by that CA, or {SELF_SIGNED} and \
+                             set \"ca_file\" to it"
+                        )
+                    };
                 }
                 C::Expired | C::ExpiredContext { .. } => {
-                    return format!("TLS failed: the server's certificate has expired ({tls})")
+                    return format!(
+                        "TLS failed: the server's certificate has expired ({tls}); the \
+                         server needs a renewed certificate"
+                    )
                 }
                 C::NotValidYet | C::NotValidYetContext { .. } => {
                     return format!(
@@ -305,8 +327,9 @@ fn tls_failure(tls: &rustls::Error, ca_file: bool) -> String {
                 }
                 C::NotValidForName | C::NotValidForNameContext { .. } => {
                     return format!(
-                        "TLS failed: the server's certificate does not name the host of \
-                         base_url ({tls}); use the name the certificate was issued for"
+                        "TLS failed: the server's certificate is for another name, not \
+                         the host of base_url ({tls}); use a name the certificate holds in \
+                         base_url, or give the server a certificate for this host"
                     )
                 }
                 _ => tls,
@@ -569,6 +592,17 @@ mod tests {
         let m = tls_failure(&ca, true);
         assert!(m.contains("CA:TRUE") && m.contains("CA:FALSE"), "{m}");
         assert!(!m.contains("set \"ca_file\""), "{m}");
+        // webpki refuses a CA certificate before it looks for an issuer, so
+        // without ca_file the user needs both changes.
+        let m = tls_failure(&ca, false);
+        assert!(
+            m.contains("CA:FALSE") && m.contains("set \"ca_file\""),
+            "{m}"
+        );
+        // Room within the 512-byte cap for "request to <host:port> failed: ".
+        for ca_file in [true, false] {
+            assert!(tls_failure(&ca, ca_file).len() < 400, "{ca_file}");
+        }
         let unknown = TlsError::InvalidCertificate(CertificateError::UnknownIssuer);
         assert!(tls_failure(&unknown, true).contains("not signed by a certificate in ca_file"));
         assert!(tls_failure(&unknown, false).contains("set \"ca_file\""));
