@@ -47,6 +47,13 @@ header_is_committed() {
 run_suite "rustfmt" cargo fmt --all --check
 run_suite "clippy" cargo clippy --workspace --all-targets -- -D warnings
 run_suite "release build" cargo build --release -p erpauth -p erpauth-cli
+# tests/tls_certificates.rs makes its certificates with the openssl command
+# line, as users do (it fails, naming the tool, when it is missing).
+need_openssl() {
+  # shellcheck source=scripts/dist-tools.sh
+  ( . "$ROOT/scripts/dist-tools.sh" && dist_apt_install "openssl" openssl )
+}
+need_openssl || echo "could not install openssl; tests/tls_certificates.rs will fail"
 run_suite "cargo test" cargo test --workspace
 run_suite "header committed" header_is_committed
 run_suite "python differential" tests/python/run.sh
