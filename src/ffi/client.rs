@@ -2,10 +2,10 @@
 //! [`WeaverClient`].
 
 use super::erpauth_status;
-use super::handle::{free_handle, handle, new_handle, opt_handle};
-use super::response::{erpauth_response, new_response, CallArgs};
-use super::support::{call_status, call_void, call_with_output, opt_str_arg, str_arg};
-use crate::client::{KingdeeClient, WeaverClient, WeaverUser};
+use super::handle::{free_handle, handle, handle_output, new_client, with_opt_handle};
+use super::response::{client_call, erpauth_response};
+use super::support::{call_status, opt_str_arg, str_arg};
+use crate::client::{AppToken, KingdeeClient, WeaverClient, WeaverToken, WeaverUser};
 use crate::error::{Error, Result};
 use std::ffi::c_char;
 
@@ -19,20 +19,6 @@ pub struct erpauth_kingdee_client {
 /// `erpauth_weaver_client_new`, free with `erpauth_weaver_client_free`.
 pub struct erpauth_weaver_client {
     inner: WeaverClient,
-}
-
-/// # Safety
-/// `out_client` is NULL or valid for writing one pointer.
-unsafe fn new_client<T: super::handle::HandleType>(
-    config_json: *const c_char,
-    out_client: *mut *mut T,
-    make: impl FnOnce(&str) -> Result<T>,
-) -> erpauth_status {
-    unsafe {
-        new_handle(out_client, "out_client", || {
-            make(str_arg(config_json, "config_json")?)
-        })
-    }
 }
 
 /// Reads an optional (userType, userContain) pair: both NULL or both set.
@@ -114,12 +100,18 @@ pub unsafe extern "C" fn erpauth_weaver_client_call(
     out_response: *mut *mut erpauth_response,
 ) -> erpauth_status {
     unsafe {
-        new_response(out_response, || {
-            let client = handle(client, "client")?;
-            let args = CallArgs::read(method, path_and_query, body, content_type)?;
-            let user = weaver_user(user_type, user_contain)?;
-            client.inner.call(&args.request(), user.as_ref())
-        })
+        client_call(
+            client,
+            method,
+            path_and_query,
+            body,
+            content_type,
+            out_response,
+            |client, request| {
+                let user = weaver_user(user_type, user_contain)?;
+                client.inner.call(request, user.as_ref())
+            },
+        )
     }
 }
 
@@ -149,11 +141,15 @@ pub unsafe extern "C" fn erpauth_kingdee_client_call(
     out_response: *mut *mut erpauth_response,
 ) -> erpauth_status {
     unsafe {
-        new_response(out_response, || {
-            let client = handle(client, "client")?;
-            let args = CallArgs::read(method, path_and_query, body, content_type)?;
-            client.inner.call(&args.request())
-        })
+        client_call(
+            client,
+            method,
+            path_and_query,
+            body,
+            content_type,
+            out_response,
+            |client, request| client.inner.call(request),
+        )
     }
 }
 
@@ -169,7 +165,7 @@ pub unsafe extern "C" fn erpauth_kingdee_client_set_app_secret(
     app_secret: *const c_char,
 ) -> erpauth_status {
     call_status(|| {
-        let client = unsafe { handle(client, "client")? };
+        let client = unsafe { handle(client)? };
         let app_secret = unsafe { str_arg(app_secret, "app_secret")? };
         client
             .inner
@@ -194,8 +190,8 @@ pub unsafe extern "C" fn erpauth_kingdee_client_authorization(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            handle(client, "client")?.inner.authorization_json()
+        handle_output(client, out, out_cap, out_len, |client| {
+            client.inner.authorization_json()
         })
     }
 }
@@ -218,10 +214,9 @@ pub unsafe extern "C" fn erpauth_kingdee_client_app_token(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let client = handle(client, "client")?;
+        handle_output(client, out, out_cap, out_len, |client| {
             let token = client.inner.app_token()?;
-            Ok(CachedField(token, |t: &crate::client::AppToken| &t.token))
+            Ok(CachedField(token, |t: &AppToken| &t.token))
         })
     }
 }
@@ -245,8 +240,7 @@ pub unsafe extern "C" fn erpauth_kingdee_client_headers(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let client = handle(client, "client")?;
+        handle_output(client, out, out_cap, out_len, |client| {
             client.inner.header_lines(
                 str_arg(method, "method")?,
                 str_arg(path_and_query, "path_and_query")?,
@@ -259,12 +253,7 @@ pub unsafe extern "C" fn erpauth_kingdee_client_headers(
 /// a business call answers 4010/4011). Accepts NULL. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_kingdee_client_invalidate(client: *mut erpauth_kingdee_client) {
-    call_void(|| {
-        // SAFETY: NULL or a handle per the contract; its tag is checked.
-        if let Some(client) = unsafe { opt_handle(client, "client") } {
-            client.inner.invalidate();
-        }
-    })
+    unsafe { with_opt_handle(client, |client| client.inner.invalidate()) }
 }
 
 /// Frees a Kingdee client and wipes its secrets from memory. Accepts NULL.
@@ -318,13 +307,10 @@ pub unsafe extern "C" fn erpauth_weaver_client_token(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let client = handle(client, "client")?;
+        handle_output(client, out, out_cap, out_len, |client| {
             let user = weaver_user(user_type, user_contain)?;
             let token = client.inner.token(user.as_ref())?;
-            Ok(CachedField(token, |t: &crate::client::WeaverToken| {
-                &t.token
-            }))
+            Ok(CachedField(token, |t: &WeaverToken| &t.token))
         })
     }
 }
@@ -345,15 +331,14 @@ pub unsafe extern "C" fn erpauth_weaver_client_userid(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let client = handle(client, "client")?;
+        handle_output(client, out, out_cap, out_len, |client| {
             let Some(user) = weaver_user(user_type, user_contain)? else {
                 return Err(Error::invalid(
                     "a userid exists only for a user: pass user_type and user_contain",
                 ));
             };
             let token = client.inner.token(Some(&user))?;
-            Ok(CachedField(token, |t: &crate::client::WeaverToken| {
+            Ok(CachedField(token, |t: &WeaverToken| {
                 t.userid.as_deref().unwrap_or_default()
             }))
         })
@@ -365,12 +350,7 @@ pub unsafe extern "C" fn erpauth_weaver_client_userid(
 /// timed out). Accepts NULL. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_weaver_client_invalidate(client: *mut erpauth_weaver_client) {
-    call_void(|| {
-        // SAFETY: NULL or a handle per the contract; its tag is checked.
-        if let Some(client) = unsafe { opt_handle(client, "client") } {
-            client.inner.invalidate();
-        }
-    })
+    unsafe { with_opt_handle(client, |client| client.inner.invalidate()) }
 }
 
 /// Frees a Weaver client and wipes its secrets from memory. Accepts NULL.

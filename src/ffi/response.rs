@@ -3,7 +3,7 @@
 //! argument conversion every `_call` export shares.
 
 use super::erpauth_status;
-use super::handle::{free_handle, handle, new_handle, opt_handle};
+use super::handle::{free_handle, handle, new_handle, opt_handle, HandleType};
 use super::support::{call_with_bytes_output, opt_str_arg, str_arg};
 use crate::client::{Request, Response};
 use crate::error::Result;
@@ -17,7 +17,7 @@ pub struct erpauth_response {
 }
 
 /// The arguments every `_call` export takes, converted.
-pub(super) struct CallArgs<'a> {
+struct CallArgs<'a> {
     method: &'a str,
     path_and_query: &'a str,
     body: Option<&'a [u8]>,
@@ -27,7 +27,7 @@ pub(super) struct CallArgs<'a> {
 impl<'a> CallArgs<'a> {
     /// # Safety
     /// Each pointer is NULL or a NUL-terminated string.
-    pub(super) unsafe fn read(
+    unsafe fn read(
         method: *const c_char,
         path_and_query: *const c_char,
         body: *const c_char,
@@ -45,7 +45,7 @@ impl<'a> CallArgs<'a> {
         }
     }
 
-    pub(super) fn request(&self) -> Request<'a> {
+    fn request(&self) -> Request<'a> {
         Request {
             method: self.method,
             path_and_query: self.path_and_query,
@@ -55,18 +55,28 @@ impl<'a> CallArgs<'a> {
     }
 }
 
-/// The contract of every `_call`: `*out_response` is NULL unless an answer
-/// arrived.
+/// The contract of every `_call`: the client's tag checked, then the four
+/// request arguments converted (in that order, so the first bad one is
+/// named), then `send`; `*out_response` is NULL unless an answer arrived.
 ///
 /// # Safety
-/// `out_response` is NULL or valid for writing one pointer.
-pub(super) unsafe fn new_response(
+/// `client` is NULL or a handle's memory; each string pointer is NULL or a
+/// NUL-terminated string; `out_response` is NULL or valid for writing one
+/// pointer.
+pub(super) unsafe fn client_call<'a, C: HandleType + 'a>(
+    client: *const C,
+    method: *const c_char,
+    path_and_query: *const c_char,
+    body: *const c_char,
+    content_type: *const c_char,
     out_response: *mut *mut erpauth_response,
-    call: impl FnOnce() -> Result<Response>,
+    send: impl FnOnce(&'a C, &Request<'_>) -> Result<Response>,
 ) -> erpauth_status {
     unsafe {
         new_handle(out_response, "out_response", || {
-            call().map(|inner| erpauth_response { inner })
+            let client = handle(client)?;
+            let args = CallArgs::read(method, path_and_query, body, content_type)?;
+            send(client, &args.request()).map(|inner| erpauth_response { inner })
         })
     }
 }
@@ -77,7 +87,7 @@ pub(super) unsafe fn new_response(
 #[no_mangle]
 pub unsafe extern "C" fn erpauth_response_status(response: *const erpauth_response) -> i32 {
     // SAFETY: NULL or a handle per the contract; its tag is checked.
-    match unsafe { opt_handle(response, "response") } {
+    match unsafe { opt_handle(response) } {
         Some(r) => i32::from(r.inner.status),
         None => -1,
     }
@@ -99,7 +109,7 @@ pub unsafe extern "C" fn erpauth_response_body(
 ) -> erpauth_status {
     unsafe {
         call_with_bytes_output(out, out_cap, out_len, || {
-            let response = handle(response, "response")?;
+            let response = handle(response)?;
             Ok(response.inner.body.as_slice())
         })
     }

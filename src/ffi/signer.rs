@@ -5,8 +5,8 @@
 //! for hosts such as JNA whose per-call cost grows with the argument count,
 //! the secret arguments themselves.
 
-use super::handle::{free_handle, handle, new_handle};
-use super::support::{call_with_output, str_arg};
+use super::handle::{free_handle, handle_output, new_handle};
+use super::support::str_arg;
 use super::{erpauth_status, SignedRequest};
 use crate::{kingdee, weaver};
 use std::ffi::c_char;
@@ -60,8 +60,7 @@ pub unsafe extern "C" fn erpauth_kingdee_signer_signature(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let signer = handle(signer, "signer")?;
+        handle_output(signer, out, out_cap, out_len, |signer| {
             let r = SignedRequest::read(method, path_and_query, nonce, timestamp)?;
             signer
                 .inner
@@ -119,8 +118,8 @@ pub unsafe extern "C" fn erpauth_weaver_signer_sign(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            Ok(handle(signer, "signer")?.inner.sign_inline(timestamp_ms))
+        handle_output(signer, out, out_cap, out_len, |signer| {
+            Ok(signer.inner.sign_inline(timestamp_ms))
         })
     }
 }

@@ -222,66 +222,18 @@ fn signing_now_reads_clock_and_randomness() {
 /// status, the cleared output and a message that names the argument.
 #[test]
 fn null_and_non_utf8_arguments_name_the_argument() {
-    type Export = unsafe extern "C" fn(
-        *const c_char,
-        *const c_char,
-        *const c_char,
-        *const c_char,
-        *const c_char,
-        *mut c_char,
-        usize,
-        *mut usize,
-    ) -> erpauth_status;
-    // Adapters giving every export the same shape (five strings, unused
-    // ones ignored).
-    unsafe extern "C" fn app_signature(
-        a: *const c_char,
-        b: *const c_char,
-        _: *const c_char,
-        _: *const c_char,
-        _: *const c_char,
-        o: *mut c_char,
-        n: usize,
-        l: *mut usize,
-    ) -> erpauth_status {
-        unsafe { erpauth_kingdee_app_signature(a, b, o, n, l) }
-    }
-    unsafe extern "C" fn string_to_sign(
-        a: *const c_char,
-        b: *const c_char,
-        c: *const c_char,
-        d: *const c_char,
-        _: *const c_char,
-        o: *mut c_char,
-        n: usize,
-        l: *mut usize,
-    ) -> erpauth_status {
-        unsafe { erpauth_kingdee_string_to_sign(a, b, c, d, o, n, l) }
-    }
-    unsafe extern "C" fn sign_headers(
-        a: *const c_char,
-        b: *const c_char,
-        c: *const c_char,
-        d: *const c_char,
-        _: *const c_char,
-        o: *mut c_char,
-        n: usize,
-        l: *mut usize,
-    ) -> erpauth_status {
-        unsafe { erpauth_kingdee_sign_headers(a, b, c, d, o, n, l) }
-    }
-    unsafe extern "C" fn weaver_sign(
-        a: *const c_char,
-        b: *const c_char,
-        c: *const c_char,
-        _: *const c_char,
-        _: *const c_char,
-        o: *mut c_char,
-        n: usize,
-        l: *mut usize,
-    ) -> erpauth_status {
-        unsafe { erpauth_weaver_sign(a, b, c, WEAVER_TIMESTAMP, o, n, l) }
-    }
+    // Every export given the same shape (five strings, unused ones ignored).
+    type Export = fn([*const c_char; 5], *mut c_char, usize, *mut usize) -> erpauth_status;
+    let app_signature: Export =
+        |a, o, n, l| unsafe { erpauth_kingdee_app_signature(a[0], a[1], o, n, l) };
+    let string_to_sign: Export =
+        |a, o, n, l| unsafe { erpauth_kingdee_string_to_sign(a[0], a[1], a[2], a[3], o, n, l) };
+    let signature: Export =
+        |a, o, n, l| unsafe { erpauth_kingdee_signature(a[0], a[1], a[2], a[3], a[4], o, n, l) };
+    let sign_headers: Export =
+        |a, o, n, l| unsafe { erpauth_kingdee_sign_headers(a[0], a[1], a[2], a[3], o, n, l) };
+    let weaver_sign: Export =
+        |a, o, n, l| unsafe { erpauth_weaver_sign(a[0], a[1], a[2], WEAVER_TIMESTAMP, o, n, l) };
     let cases: [(Export, &[(&str, &CStr)]); 5] = [
         (
             app_signature,
@@ -297,7 +249,7 @@ fn null_and_non_utf8_arguments_name_the_argument() {
             ],
         ),
         (
-            erpauth_kingdee_signature,
+            signature,
             &[
                 ("client_secret", CLIENT_SECRET),
                 ("method", c"GET"),
@@ -332,9 +284,7 @@ fn null_and_non_utf8_arguments_name_the_argument() {
                 for (j, (_, value)) in args.iter().enumerate() {
                     ptrs[j] = if i == j { bad } else { value.as_ptr() };
                 }
-                let out = with_buffer(256, |o, n, l| unsafe {
-                    export(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], o, n, l)
-                });
+                let out = with_buffer(256, |o, n, l| export(ptrs, o, n, l));
                 out.assert_cleared_failure(INVALID);
                 let message = last_error();
                 assert!(message.starts_with(name), "{name}: {message}");

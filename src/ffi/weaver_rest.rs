@@ -2,9 +2,9 @@
 //! [`WeaverRestClient`].
 
 use super::erpauth_status;
-use super::handle::{free_handle, handle, new_handle, opt_handle};
-use super::response::{erpauth_response, new_response, CallArgs};
-use super::support::{call_void, call_with_output, opt_str_arg, str_arg};
+use super::handle::{free_handle, handle_output, new_client, with_opt_handle};
+use super::response::{client_call, erpauth_response};
+use super::support::{opt_str_arg, str_arg};
 use crate::client::WeaverRestClient;
 use std::ffi::c_char;
 
@@ -32,9 +32,8 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_new(
     out_client: *mut *mut erpauth_weaver_rest_client,
 ) -> erpauth_status {
     unsafe {
-        new_handle(out_client, "out_client", || {
-            WeaverRestClient::from_json(str_arg(config_json, "config_json")?)
-                .map(|inner| erpauth_weaver_rest_client { inner })
+        new_client(config_json, out_client, |json| {
+            WeaverRestClient::from_json(json).map(|inner| erpauth_weaver_rest_client { inner })
         })
     }
 }
@@ -55,8 +54,8 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_register(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            handle(client, "client")?.inner.register()
+        handle_output(client, out, out_cap, out_len, |client| {
+            client.inner.register()
         })
     }
 }
@@ -76,9 +75,8 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_token(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let token = handle(client, "client")?.inner.token()?;
-            Ok(token.value.clone())
+        handle_output(client, out, out_cap, out_len, |client| {
+            Ok(client.inner.token()?.value.clone())
         })
     }
 }
@@ -95,8 +93,7 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_userid(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let client = handle(client, "client")?;
+        handle_output(client, out, out_cap, out_len, |client| {
             client.inner.userid(str_arg(userid, "userid")?)
         })
     }
@@ -116,8 +113,7 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_headers(
     out_len: *mut usize,
 ) -> erpauth_status {
     unsafe {
-        call_with_output(out, out_cap, out_len, || {
-            let client = handle(client, "client")?;
+        handle_output(client, out, out_cap, out_len, |client| {
             client.inner.header_lines(opt_str_arg(userid, "userid")?)
         })
     }
@@ -148,12 +144,15 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_call(
     out_response: *mut *mut erpauth_response,
 ) -> erpauth_status {
     unsafe {
-        new_response(out_response, || {
-            let client = handle(client, "client")?;
-            let args = CallArgs::read(method, path_and_query, body, content_type)?;
-            let userid = opt_str_arg(userid, "userid")?;
-            client.inner.call(&args.request(), userid)
-        })
+        client_call(
+            client,
+            method,
+            path_and_query,
+            body,
+            content_type,
+            out_response,
+            |client, request| client.inner.call(request, opt_str_arg(userid, "userid")?),
+        )
     }
 }
 
@@ -164,12 +163,7 @@ pub unsafe extern "C" fn erpauth_weaver_rest_client_call(
 pub unsafe extern "C" fn erpauth_weaver_rest_client_invalidate(
     client: *mut erpauth_weaver_rest_client,
 ) {
-    call_void(|| {
-        // SAFETY: NULL or a handle per the contract; its tag is checked.
-        if let Some(client) = unsafe { opt_handle(client, "client") } {
-            client.inner.invalidate();
-        }
-    })
+    unsafe { with_opt_handle(client, |client| client.inner.invalidate()) }
 }
 
 /// Frees a client from `erpauth_weaver_rest_client_new`. Accepts NULL. Call
