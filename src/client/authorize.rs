@@ -185,10 +185,6 @@ pub(crate) fn parse_pull_answer(
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer::new(status, body.as_bytes())
-    }
-
     #[test]
     fn answers_in_every_shape_seen() {
         let entry = r#"{"appKey":"k1","appSecret":"zzz-s1","domain":"https://tf.jdy.com","accountId":"a","status":1}"#;
@@ -197,7 +193,7 @@ mod tests {
             format!(r#"{{"code":0,"msg":"ok","data":{entry}}}"#),
             format!("[{entry}]"),
         ] {
-            let a = parse_pull_answer(&answer(200, &body), "h", None).unwrap();
+            let a = parse_pull_answer(&Answer::new(200, &body), "h", None).unwrap();
             assert_eq!(a.app_key, "k1");
             assert_eq!(a.app_secret.expose(), "zzz-s1");
             assert_eq!(a.domain.as_deref(), Some("https://tf.jdy.com"));
@@ -215,7 +211,7 @@ mod tests {
             {"appKey":"k1","appSecret":"s1","status":1},
             {"appKey":"k2","appSecret":"s2","status":1}]}"#;
         let pick = |k| {
-            parse_pull_answer(&answer(200, body), "h", k)
+            parse_pull_answer(&Answer::new(200, body), "h", k)
                 .unwrap()
                 .app_key
         };
@@ -227,7 +223,7 @@ mod tests {
     #[test]
     fn garbage_and_refusals() {
         let kind = |status, body: &str| {
-            parse_pull_answer(&answer(status, body), "h", None)
+            parse_pull_answer(&Answer::new(status, body), "h", None)
                 .unwrap_err()
                 .kind()
         };

@@ -101,14 +101,14 @@ impl<'a> Request<'a> {
     }
 }
 
-/// Sends `request` with `headers` over `http` and returns the answer. A
-/// failure says whether the request may have been applied.
+/// Sends `request` with `headers` over `http` and returns the answer (of at
+/// most the config's `max_body_bytes`). A failure says whether the request
+/// may have been applied.
 pub(crate) fn send(
     http: &Http,
     method: &str,
     request: &Request<'_>,
     headers: &[(&str, &str)],
-    max_body_bytes: u64,
 ) -> Result<Answer> {
     let mut all: Vec<(&str, &str)> = headers.to_vec();
     if let Some(ct) = request.body_headers() {
@@ -119,7 +119,7 @@ pub(crate) fn send(
         request.path_and_query,
         &all,
         request.body,
-        max_body_bytes,
+        http.max_body_bytes(),
     )
     .map_err(|Failure { error, maybe_sent }| {
         if maybe_sent && error.kind() == ErrorKind::Network {

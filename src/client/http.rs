@@ -19,10 +19,10 @@ pub(crate) struct Answer {
 impl Answer {
     /// An answer made from its parts, as the fuzz targets and the parsers'
     /// unit tests hand them to the parsers.
-    pub(crate) fn new(status: u16, body: &[u8]) -> Answer {
+    pub(crate) fn new(status: u16, body: impl AsRef<[u8]>) -> Answer {
         Answer {
             status,
-            body: body.to_vec(),
+            body: body.as_ref().to_vec(),
         }
     }
 }
@@ -54,6 +54,8 @@ pub(crate) struct Http {
     /// Whether the trust anchors are the config's own `ca_file`: the hint
     /// of a certificate failure then cannot be "set ca_file".
     ca_file: bool,
+    /// The config's `max_body_bytes`: the largest business-call answer.
+    max_body_bytes: u64,
 }
 
 /// The proxy of `options`. Only HTTP CONNECT proxies (`http://`,
@@ -130,7 +132,13 @@ impl Http {
             base_url,
             timeout_ms: options.timeout.as_millis(),
             ca_file: options.ca_file.is_some(),
+            max_body_bytes: options.max_body_bytes,
         })
+    }
+
+    /// The largest business-call answer this client accepts.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_bytes
     }
 
     pub fn host(&self) -> &str {
@@ -425,9 +433,6 @@ fn ca_file_certs(path: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
     Ok(certs)
 }
 
-/// A server's own words for an error message: kept verbatim, except that
-/// control characters become spaces (the message is one line, and a server
-/// must not be able to forge log lines) and more than 300 characters are cut.
 /// A non-200 answer that is not a refusal the caller recognized: the status,
 /// a hint for a redirect, and a snippet of the body.
 pub(crate) fn http_error(answer: &Answer, host: &str) -> Error {
@@ -447,6 +452,35 @@ pub(crate) fn http_error(answer: &Answer, host: &str) -> Error {
     )
 }
 
+/// The verdict of an answer that reports its own outcome (`said`:
+/// `Some(true)` success, `Some(false)` a refusal, `None` neither): `Ok`, the
+/// `refused` error, or, when it says neither, the HTTP error of a non-200
+/// status and otherwise `BadResponse` saying what the `what` answer `lacks`.
+pub(crate) fn outcome(
+    answer: &Answer,
+    host: &str,
+    what: &str,
+    said: Option<bool>,
+    lacks: &str,
+    refused: impl FnOnce() -> Error,
+) -> Result<()> {
+    match said {
+        Some(true) => Ok(()),
+        Some(false) => Err(refused()),
+        None if answer.status != 200 => Err(http_error(answer, host)),
+        None => Err(Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "the {what} answer from {host} has {lacks}: {}",
+                snippet(&answer.body)
+            ),
+        )),
+    }
+}
+
+/// A server's own words for an error message: kept verbatim, except that
+/// control characters become spaces (the message is one line, and a server
+/// must not be able to forge log lines) and more than 300 characters are cut.
 pub(crate) fn server_words(text: &str) -> String {
     let text = &*without_queries(text);
     let mut out: String = text

@@ -376,13 +376,7 @@ impl KingdeeClient {
                 if let Some(domain) = &domain {
                     headers.push(("X-GW-Router-Addr", domain));
                 }
-                call::send(
-                    &self.http,
-                    method,
-                    request,
-                    &headers,
-                    self.config.http.max_body_bytes,
-                )
+                call::send(&self.http, method, request, &headers)
             },
             token_refused,
             |a, b| a.token == b.token,
@@ -680,13 +674,9 @@ fn refusal_or_http(answer: &Answer, json: Option<&Value>, host: &str) -> Error {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer::new(status, body.as_bytes())
-    }
-
     #[test]
     fn token_answers() {
-        let ok = answer(
+        let ok = Answer::new(
             200,
             r#"{"errcode":0,"description":"成功","data":{"uid":700123,"app-token":"tok"}}"#,
         );
@@ -695,13 +685,13 @@ mod tests {
         assert_eq!(t.uid.as_deref(), Some("700123"));
         assert_eq!(life, Expiry::Cache(DEFAULT_TOKEN_LIFETIME));
 
-        let short = answer(200, r#"{"errcode":0,"data":{"app-token":"t","expires":2}}"#);
+        let short = Answer::new(200, r#"{"errcode":0,"data":{"app-token":"t","expires":2}}"#);
         assert_eq!(
             parse_token_answer(&short, "h").unwrap().1,
             Expiry::Cache(MIN_TOKEN_LIFETIME)
         );
 
-        let refused = answer(
+        let refused = Answer::new(
             200,
             r#"{"errcode":1030002006,"description":"授权密钥校验失败","data":null}"#,
         );
@@ -712,7 +702,7 @@ mod tests {
             "{err}"
         );
 
-        let gw = answer(519, r#"{"code":4008,"msg":"signature invalid"}"#);
+        let gw = Answer::new(519, r#"{"code":4008,"msg":"signature invalid"}"#);
         let err = parse_token_answer(&gw, "h").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Rejected);
         assert!(
@@ -721,19 +711,19 @@ mod tests {
         );
 
         assert_eq!(
-            parse_token_answer(&answer(519, ""), "h")
+            parse_token_answer(&Answer::new(519, ""), "h")
                 .unwrap_err()
                 .kind(),
             ErrorKind::Http
         );
         assert_eq!(
-            parse_token_answer(&answer(200, "<html>"), "h")
+            parse_token_answer(&Answer::new(200, "<html>"), "h")
                 .unwrap_err()
                 .kind(),
             ErrorKind::BadResponse
         );
         assert_eq!(
-            parse_token_answer(&answer(200, r#"{"errcode":0,"data":{}}"#), "h")
+            parse_token_answer(&Answer::new(200, r#"{"errcode":0,"data":{}}"#), "h")
                 .unwrap_err()
                 .kind(),
             ErrorKind::BadResponse

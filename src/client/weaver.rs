@@ -3,7 +3,7 @@
 use super::cache::{refresh_at, Cached, Fresh, SingleFlightCache};
 use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{http_error, server_words, snippet, Answer, Http};
+use super::http::{http_error, outcome, server_words, snippet, Answer, Http};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::{check_header_value, is_header_token};
 use crate::weaver::Signer;
@@ -250,13 +250,7 @@ impl WeaverClient {
                 if let Some(userid) = &token.userid {
                     headers.push(("userid", userid));
                 }
-                call::send(
-                    &self.http,
-                    method,
-                    request,
-                    &headers,
-                    self.config.http.max_body_bytes,
-                )
+                call::send(&self.http, method, request, &headers)
             },
             token_refused,
             |a, b| a.token == b.token,
@@ -366,6 +360,22 @@ fn hint(msg: &str) -> &'static str {
     }
 }
 
+/// Refuses a `field` of the getToken answer that later calls could not send
+/// as a header (a hostile or broken server must not inject headers).
+fn header_value(value: &str, field: &str, host: &str) -> Result<()> {
+    if is_header_token(value) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::BadResponse,
+        format!(
+            "the getToken answer from {host} holds a {field} with characters an HTTP \
+             header cannot carry (spaces, control or non-ASCII characters) or longer \
+             than 4096 bytes; refused"
+        ),
+    ))
+}
+
 /// Reads the e9 server's answer to getToken.
 pub(crate) fn parse_get_token_answer(
     answer: &Answer,
@@ -387,25 +397,20 @@ pub(crate) fn parse_get_token_answer(
         }
     };
     let msg = server_words(obj.get("msg").and_then(Value::as_str).unwrap_or_default());
-    match obj.get("status") {
-        Some(Value::Bool(true)) => {}
-        Some(Value::Bool(false)) => {
-            return Err(Error::new(
+    let said = obj.get("status").and_then(Value::as_bool);
+    outcome(
+        answer,
+        host,
+        "getToken",
+        said,
+        "no boolean \"status\"",
+        || {
+            Error::new(
                 ErrorKind::Rejected,
                 format!("e9 refused getToken: {msg}{}", hint(&msg)),
-            ))
-        }
-        _ if answer.status != 200 => return Err(http_error(answer, host)),
-        _ => {
-            return Err(Error::new(
-                ErrorKind::BadResponse,
-                format!(
-                    "the getToken answer from {host} has no boolean \"status\": {}",
-                    snippet(&answer.body)
-                ),
-            ))
-        }
-    }
+            )
+        },
+    )?;
     let token = obj
         .get("token")
         .and_then(Value::as_str)
@@ -416,26 +421,10 @@ pub(crate) fn parse_get_token_answer(
                 format!("the getToken answer from {host} has status true but no token"),
             )
         })?;
-    if !is_header_token(token) {
-        return Err(Error::new(
-            ErrorKind::BadResponse,
-            format!(
-                "the getToken answer from {host} holds a token with characters an HTTP \
-                 header cannot carry (spaces, control or non-ASCII characters) or longer \
-                 than 4096 bytes; refused"
-            ),
-        ));
-    }
+    header_value(token, "token", host)?;
     let userid = obj.get("userid").and_then(Value::as_str).map(str::to_owned);
-    if userid.as_deref().is_some_and(|u| !is_header_token(u)) {
-        return Err(Error::new(
-            ErrorKind::BadResponse,
-            format!(
-                "the getToken answer from {host} holds a userid with characters an HTTP \
-                 header cannot carry (spaces, control or non-ASCII characters) or longer \
-                 than 4096 bytes; refused"
-            ),
-        ));
+    if let Some(userid) = &userid {
+        header_value(userid, "userid", host)?;
     }
     if user_requested && userid.is_none() {
         return Err(Error::new(

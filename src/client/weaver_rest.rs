@@ -5,7 +5,7 @@
 use super::cache::{refresh_at, Cached, Fresh, SingleFlightCache};
 use super::call::{self, Request, Response};
 use super::config::{base_url, ConfigObject, HttpOptions, Secret};
-use super::http::{http_error, server_words, snippet, Answer, Http};
+use super::http::{http_error, outcome, server_words, snippet, Answer, Http};
 use super::state_file::{self, StateLock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::check_header_value;
@@ -487,13 +487,7 @@ impl WeaverRestClient {
                 if let Some(u) = &userid {
                     headers.push(("userid", u));
                 }
-                call::send(
-                    &self.http,
-                    method,
-                    request,
-                    &headers,
-                    self.config.http.max_body_bytes,
-                )
+                call::send(&self.http, method, request, &headers)
             },
             super::weaver::token_refused,
             |a, b| a == b,
@@ -624,6 +618,23 @@ fn registration(
     })
 }
 
+/// The JSON object of a `what` answer that reports success, or the error for
+/// one that is no JSON object or does not report success.
+fn successful_object(answer: &Answer, host: &str, what: &str) -> Result<Map<String, Value>> {
+    let obj = answer_object(answer, host, what)?;
+    outcome(answer, host, what, succeeded(&obj), NEITHER, || {
+        refusal(&obj, what)
+    })?;
+    Ok(obj)
+}
+
+/// The non-empty text of `key`, if the object has one.
+fn text<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    obj.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
 /// The JSON object of an answer, or the error for one that is none.
 fn answer_object(answer: &Answer, host: &str, what: &str) -> Result<Map<String, Value>> {
     match serde_json::from_slice::<Value>(&answer.body) {
@@ -638,6 +649,9 @@ fn answer_object(answer: &Answer, host: &str, what: &str) -> Result<Map<String, 
         )),
     }
 }
+
+/// What an answer that is neither success nor refusal lacks.
+const NEITHER: &str = "neither \"status\" nor \"code\"";
 
 /// `Some(true)` for success (`status` true, or no `status` and `code` 0),
 /// `Some(false)` for a refusal, `None` when the answer says neither.
@@ -697,35 +711,13 @@ fn missing(host: &str, what: &str, field: &str) -> Error {
 
 /// Reads the answer to regist: `spk` and `secrit`.
 pub(crate) fn parse_regist_answer(answer: &Answer, host: &str) -> Result<(String, Secret)> {
-    let obj = answer_object(answer, host, "regist")?;
-    match succeeded(&obj) {
-        Some(true) => {}
-        Some(false) => return Err(refusal(&obj, "regist")),
-        None if answer.status != 200 => return Err(http_error(answer, host)),
-        None => {
-            return Err(Error::new(
-                ErrorKind::BadResponse,
-                format!(
-                    "the regist answer from {host} has neither \"status\" nor \"code\": {}",
-                    snippet(&answer.body)
-                ),
-            ))
-        }
-    }
-    let spk = obj
-        .get("spk")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing(host, "regist", "spk"))?;
+    let obj = successful_object(answer, host, "regist")?;
+    let spk = text(&obj, "spk").ok_or_else(|| missing(host, "regist", "spk"))?;
     // Spelled `secrit` by every e9 version; newer ones send the same value
     // as `secret` too, which is read only when `secrit` is absent.
     let secrit = ["secrit", "secret"]
         .iter()
-        .find_map(|k| {
-            obj.get(*k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        })
+        .find_map(|k| text(&obj, k))
         .ok_or_else(|| missing(host, "regist", "secrit"))?;
     Ok((spk.to_owned(), Secret::new(secrit)))
 }
@@ -733,26 +725,8 @@ pub(crate) fn parse_regist_answer(answer: &Answer, host: &str) -> Result<(String
 /// Reads the answer to applytoken: the token, checked to be a plain header
 /// value (a hostile or broken server must not inject headers through it).
 pub(crate) fn parse_apply_token_answer(answer: &Answer, host: &str) -> Result<String> {
-    let obj = answer_object(answer, host, "applytoken")?;
-    match succeeded(&obj) {
-        Some(true) => {}
-        Some(false) => return Err(refusal(&obj, "applytoken")),
-        None if answer.status != 200 => return Err(http_error(answer, host)),
-        None => {
-            return Err(Error::new(
-                ErrorKind::BadResponse,
-                format!(
-                    "the applytoken answer from {host} has neither \"status\" nor \"code\": {}",
-                    snippet(&answer.body)
-                ),
-            ))
-        }
-    }
-    let token = obj
-        .get("token")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| missing(host, "applytoken", "token"))?;
+    let obj = successful_object(answer, host, "applytoken")?;
+    let token = text(&obj, "token").ok_or_else(|| missing(host, "applytoken", "token"))?;
     if token.len() > MAX_TOKEN_LEN || !crate::headers::is_header_token(token) {
         return Err(Error::new(
             ErrorKind::BadResponse,
@@ -776,13 +750,9 @@ pub fn is_token_refusal(body: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer::new(status, body.as_bytes())
-    }
-
     #[test]
     fn apply_token_answers() {
-        let ok = answer(
+        let ok = Answer::new(
             200,
             r#"{"msg":"获取成功!","code":0,"msgShowType":"none","status":true,"token":"e3d7e45b-805c-43c3-9c0c-e452135ae1ea"}"#,
         );
@@ -790,7 +760,7 @@ mod tests {
             parse_apply_token_answer(&ok, "h").unwrap(),
             "e3d7e45b-805c-43c3-9c0c-e452135ae1ea"
         );
-        let refused = answer(
+        let refused = Answer::new(
             200,
             r#"{"msg":"secret解密失败,请检查加密内容.","code":-1,"msgShowType":"none","status":false}"#,
         );
@@ -807,19 +777,19 @@ mod tests {
             r#"{"status":true}"#,
             r#"{"status":true,"token":5}"#,
         ] {
-            let err = parse_apply_token_answer(&answer(200, hostile), "h").unwrap_err();
+            let err = parse_apply_token_answer(&Answer::new(200, hostile), "h").unwrap_err();
             assert_eq!(err.kind(), ErrorKind::BadResponse, "{hostile}");
         }
         let long = format!(r#"{{"status":true,"token":"{}"}}"#, "t".repeat(513));
-        assert!(parse_apply_token_answer(&answer(200, &long), "h").is_err());
+        assert!(parse_apply_token_answer(&Answer::new(200, &long), "h").is_err());
         assert_eq!(
-            parse_apply_token_answer(&answer(502, "<html>bad gateway</html>"), "h")
+            parse_apply_token_answer(&Answer::new(502, "<html>bad gateway</html>"), "h")
                 .unwrap_err()
                 .kind(),
             ErrorKind::Http
         );
         assert_eq!(
-            parse_apply_token_answer(&answer(200, "[]"), "h")
+            parse_apply_token_answer(&Answer::new(200, "[]"), "h")
                 .unwrap_err()
                 .kind(),
             ErrorKind::BadResponse
@@ -828,13 +798,13 @@ mod tests {
 
     #[test]
     fn regist_answers() {
-        let ok = answer(
+        let ok = Answer::new(
             200,
             r#"{"msg":"ok","code":0,"msgShowType":"none","status":true,"secrit":"s-1","spk":"AAAA"}"#,
         );
         let (spk, secrit) = parse_regist_answer(&ok, "h").unwrap();
         assert_eq!((spk.as_str(), secrit.expose()), ("AAAA", "s-1"));
-        let spelled_right = answer(
+        let spelled_right = Answer::new(
             200,
             r#"{"code":0,"status":true,"spk":"AAAA","secret":"s-2"}"#,
         );
@@ -842,11 +812,11 @@ mod tests {
             parse_regist_answer(&spelled_right, "h").unwrap().1.expose(),
             "s-2"
         );
-        let no_secrit = answer(200, r#"{"code":0,"status":true,"spk":"AAAA"}"#);
+        let no_secrit = Answer::new(200, r#"{"code":0,"status":true,"spk":"AAAA"}"#);
         let err = parse_regist_answer(&no_secrit, "h").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadResponse);
         assert!(err.message().contains("\"secrit\""), "{err}");
-        let refused = answer(200, r#"{"code":-1,"errmsg":"认证信息错误"}"#);
+        let refused = Answer::new(200, r#"{"code":-1,"errmsg":"认证信息错误"}"#);
         let err = parse_regist_answer(&refused, "h").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Rejected);
         assert!(err.message().contains("认证信息错误"), "{err}");
