@@ -5,9 +5,10 @@
 //!
 //! `cargo bench --bench signing` (or `scripts/bench.sh`).
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use erpauth::ffi::*;
-use std::ffi::CString;
+use std::ffi::{c_char, CString};
 use std::hint::black_box;
 
 const CLIENT_SECRET: &str = "f2adcfef73369bfc4e1384677d38a0ff";
@@ -21,6 +22,20 @@ const TIMESTAMP: &str = "1670305063559";
 
 fn cstr(s: &str) -> CString {
     CString::new(s).unwrap()
+}
+
+/// Benchmarks a C export that writes into a caller-owned buffer (512 bytes,
+/// the same for every iteration).
+fn bench_c_output(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    export: impl Fn(*mut c_char, usize, *mut usize) -> erpauth_status,
+) {
+    let mut out = [0 as c_char; 512];
+    let mut len = 0usize;
+    g.bench_function(name, |b| {
+        b.iter(|| export(out.as_mut_ptr(), out.len(), &mut len))
+    });
 }
 
 fn floors(c: &mut Criterion) {
@@ -135,78 +150,60 @@ fn kingdee(c: &mut Criterion) {
         cstr(NONCE),
         cstr(TIMESTAMP),
     );
-    let mut out = [0 as std::ffi::c_char; 512];
-    let mut len = 0usize;
-    g.bench_function("signature_c_abi", |b| {
-        b.iter(|| unsafe {
-            erpauth_kingdee_signature(
-                secret.as_ptr(),
-                method.as_ptr(),
-                black_box(target.as_ptr()),
-                nonce.as_ptr(),
-                ts.as_ptr(),
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "signature_c_abi", |o, n, l| unsafe {
+        erpauth_kingdee_signature(
+            secret.as_ptr(),
+            method.as_ptr(),
+            black_box(target.as_ptr()),
+            nonce.as_ptr(),
+            ts.as_ptr(),
+            o,
+            n,
+            l,
+        )
     });
     let mut c_signer = std::ptr::null_mut();
     let status = unsafe { erpauth_kingdee_signer_new(secret.as_ptr(), &mut c_signer) };
     assert_eq!(status, erpauth_status::ERPAUTH_OK);
-    g.bench_function("signature_c_abi_cached_signer", |b| {
-        b.iter(|| unsafe {
-            erpauth_kingdee_signer_signature(
-                c_signer,
-                method.as_ptr(),
-                black_box(target.as_ptr()),
-                nonce.as_ptr(),
-                ts.as_ptr(),
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "signature_c_abi_cached_signer", |o, n, l| unsafe {
+        erpauth_kingdee_signer_signature(
+            c_signer,
+            method.as_ptr(),
+            black_box(target.as_ptr()),
+            nonce.as_ptr(),
+            ts.as_ptr(),
+            o,
+            n,
+            l,
+        )
     });
     unsafe { erpauth_kingdee_signer_free(c_signer) };
-    g.bench_function("string_to_sign_c_abi", |b| {
-        b.iter(|| unsafe {
-            erpauth_kingdee_string_to_sign(
-                method.as_ptr(),
-                black_box(target.as_ptr()),
-                nonce.as_ptr(),
-                ts.as_ptr(),
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "string_to_sign_c_abi", |o, n, l| unsafe {
+        erpauth_kingdee_string_to_sign(
+            method.as_ptr(),
+            black_box(target.as_ptr()),
+            nonce.as_ptr(),
+            ts.as_ptr(),
+            o,
+            n,
+            l,
+        )
     });
     let (app_key, app_secret) = (cstr("bVZgAZOv1"), cstr(CLIENT_SECRET));
-    g.bench_function("app_signature_c_abi", |b| {
-        b.iter(|| unsafe {
-            erpauth_kingdee_app_signature(
-                black_box(app_key.as_ptr()),
-                app_secret.as_ptr(),
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "app_signature_c_abi", |o, n, l| unsafe {
+        erpauth_kingdee_app_signature(black_box(app_key.as_ptr()), app_secret.as_ptr(), o, n, l)
     });
     let client_id = cstr("205022");
-    g.bench_function("sign_headers_c_abi", |b| {
-        b.iter(|| unsafe {
-            erpauth_kingdee_sign_headers(
-                client_id.as_ptr(),
-                secret.as_ptr(),
-                method.as_ptr(),
-                black_box(target.as_ptr()),
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "sign_headers_c_abi", |o, n, l| unsafe {
+        erpauth_kingdee_sign_headers(
+            client_id.as_ptr(),
+            secret.as_ptr(),
+            method.as_ptr(),
+            black_box(target.as_ptr()),
+            o,
+            n,
+            l,
+        )
     });
     g.finish();
 }
@@ -233,50 +230,36 @@ fn weaver(c: &mut Criterion) {
         cstr("weaversecret"),
         cstr("8fy6K39X6PIEEeOq"),
     );
-    let mut out = [0 as std::ffi::c_char; 256];
-    let mut len = 0usize;
-    g.bench_function("sign_c_abi", |b| {
-        b.iter(|| unsafe {
-            erpauth_weaver_sign(
-                black_box(appid.as_ptr()),
-                secret.as_ptr(),
-                key.as_ptr(),
-                1_700_000_000_000,
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "sign_c_abi", |o, n, l| unsafe {
+        erpauth_weaver_sign(
+            black_box(appid.as_ptr()),
+            secret.as_ptr(),
+            key.as_ptr(),
+            1_700_000_000_000,
+            o,
+            n,
+            l,
+        )
     });
     let mut c_signer = std::ptr::null_mut();
     let status = unsafe {
         erpauth_weaver_signer_new(appid.as_ptr(), secret.as_ptr(), key.as_ptr(), &mut c_signer)
     };
     assert_eq!(status, erpauth_status::ERPAUTH_OK);
-    g.bench_function("sign_c_abi_cached_signer", |b| {
-        b.iter(|| unsafe {
-            erpauth_weaver_signer_sign(
-                black_box(c_signer),
-                1_700_000_000_000,
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "sign_c_abi_cached_signer", |o, n, l| unsafe {
+        erpauth_weaver_signer_sign(black_box(c_signer), 1_700_000_000_000, o, n, l)
     });
     unsafe { erpauth_weaver_signer_free(c_signer) };
-    g.bench_function("sign_c_abi_unique_timestamp", |b| {
-        b.iter(|| unsafe {
-            erpauth_weaver_sign(
-                black_box(appid.as_ptr()),
-                secret.as_ptr(),
-                key.as_ptr(),
-                0,
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
-        })
+    bench_c_output(&mut g, "sign_c_abi_unique_timestamp", |o, n, l| unsafe {
+        erpauth_weaver_sign(
+            black_box(appid.as_ptr()),
+            secret.as_ptr(),
+            key.as_ptr(),
+            0,
+            o,
+            n,
+            l,
+        )
     });
     g.finish();
 }

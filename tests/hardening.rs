@@ -298,41 +298,6 @@ fn messages_are_short_single_lines() {
     assert!(err.message().contains("/no/such\\nfile.pem"), "{err}");
 }
 
-/// A server that gives every connection the same answer: `body` as JSON
-/// with HTTP 200.
-struct Canned {
-    port: u16,
-}
-
-impl Canned {
-    fn start(body: &'static str) -> Canned {
-        use std::io::{Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                    head.push(byte[0]);
-                }
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        Canned { port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
 /// A token answer `"abc\r\nX-Injected: evil"` came back from
 /// `erpauth_kingdee_client_headers` as an extra header line (and Java's and
 /// C#'s header parsers made it an extra map entry); `abc\0def` cut the
@@ -357,7 +322,7 @@ fn server_values_cannot_inject_headers() {
         r#"{"errcode":0,"data":{"access_token":"abc\nX-Api-Signature: forged"}}"#,
         &*long,
     ] {
-        let server = Canned::start(body);
+        let server = common::Canned::start(body);
         let json = kingdee_json(serde_json::json!({"base_url": server.url()}));
         let json = CString::new(json).unwrap();
         let mut client = std::ptr::null_mut();
@@ -394,7 +359,7 @@ fn server_values_cannot_inject_headers() {
         (r#"{"status":true,"token":"abc","userid":"u1 u2"}"#, true),
         (r#"{"status":true,"token":"abc","userid":"用户用户"}"#, true),
     ] {
-        let server = Canned::start(body);
+        let server = common::Canned::start(body);
         let client =
             WeaverClient::from_json(&weaver_json(&server.url(), serde_json::json!({}))).unwrap();
         let who = user.then(|| self::user("loginid", "zhangs"));

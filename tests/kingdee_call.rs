@@ -6,17 +6,13 @@
 use erpauth::client::{KingdeeClient, Request};
 use erpauth::ffi::{self, erpauth_status};
 use erpauth::ErrorKind;
-use erpauth_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
+use erpauth_emulator::{Emulator, Endpoint, Fault, FaultKind};
 use serde_json::Value;
 use std::ffi::CString;
 use std::ptr;
 
 mod common;
-use common::last_error;
-
-fn start() -> Emulator {
-    Emulator::start(EmulatorConfig::default()).unwrap()
-}
+use common::{get, json, last_error, post, start};
 
 fn config(emu: &Emulator, overrides: Value) -> String {
     // A business call is given more time than a token fetch.
@@ -28,28 +24,6 @@ fn config(emu: &Emulator, overrides: Value) -> String {
 
 fn client(emu: &Emulator) -> KingdeeClient {
     KingdeeClient::from_json(&config(emu, serde_json::json!({}))).unwrap()
-}
-
-fn get(target: &str) -> Request<'_> {
-    Request {
-        method: "GET",
-        path_and_query: target,
-        body: None,
-        content_type: None,
-    }
-}
-
-fn post<'a>(target: &'a str, body: &'a [u8]) -> Request<'a> {
-    Request {
-        method: "POST",
-        path_and_query: target,
-        body: Some(body),
-        content_type: None,
-    }
-}
-
-fn json(body: &[u8]) -> Value {
-    serde_json::from_slice(body).unwrap()
 }
 
 const ECHO: &str = "/jdy/v2/erpauth/echo";
@@ -249,37 +223,20 @@ fn bad_arguments_are_refused_before_anything_is_sent() {
 
 #[test]
 fn a_token_with_control_characters_is_refused() {
-    use std::io::{BufRead, BufReader, Write};
     // A hostile token endpoint: errcode 0 and a token that would smuggle a
     // header into the business request.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (s, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(s.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap() > 2 {
-            line.clear();
-        }
-        let body = r#"{"errcode":0,"description":"ok","data":{"app-token":"abc\r\nX-Evil: 1"}}"#;
-        let mut s = s;
-        write!(
-            s,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-    });
+    let server = common::Canned::start(
+        r#"{"errcode":0,"description":"ok","data":{"app-token":"abc\r\nX-Evil: 1"}}"#,
+    );
     let c = KingdeeClient::from_json(
         &serde_json::json!({
             "client_id": "c", "client_secret": "s", "app_key": "k", "app_secret": "zzz-app-secret",
-            "base_url": format!("http://127.0.0.1:{port}"), "timeout_ms": 2000,
+            "base_url": server.url(), "timeout_ms": 2000,
         })
         .to_string(),
     )
     .unwrap();
     let err = c.call(&get(ECHO)).unwrap_err();
-    server.join().unwrap();
     assert_eq!(err.kind(), ErrorKind::BadResponse);
     assert!(err.message().contains("cannot carry"), "{err}");
     assert!(!err.message().contains("X-Evil"), "{err}");
@@ -292,14 +249,9 @@ fn threads_share_one_retry_after_expiry() {
     c.call(&get(ECHO)).unwrap();
     emu.expire_tokens();
     emu.reset_stats();
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let c = c.clone();
-            std::thread::spawn(move || c.call(&get(ECHO)).unwrap().status)
-        })
-        .collect();
-    for t in threads {
-        assert_eq!(t.join().unwrap(), 200);
+    let results = common::on_threads(8, || c.call(&get(ECHO)).unwrap().status);
+    for result in results {
+        assert_eq!(result, 200);
     }
     // However many calls saw the expired token, one new token was fetched.
     assert_eq!(emu.stats().kingdee_auth_token, 1);
@@ -453,14 +405,9 @@ fn a_rotation_mid_run_costs_the_caller_nothing() {
     // in every thread at once, with one pull.
     emu.expire_tokens();
     emu.reset_stats();
-    let threads: Vec<_> = (0..6)
-        .map(|_| {
-            let c = c.clone();
-            std::thread::spawn(move || c.call(&get(ECHO)).unwrap().status)
-        })
-        .collect();
-    for t in threads {
-        assert_eq!(t.join().unwrap(), 200);
+    let results = common::on_threads(6, || c.call(&get(ECHO)).unwrap().status);
+    for result in results {
+        assert_eq!(result, 200);
     }
     let stats = emu.stats();
     assert_eq!(stats.kingdee_push_app_authorize, 1);

@@ -5,7 +5,7 @@
 use erpauth::client::KingdeeClient;
 use erpauth::ffi::{self, erpauth_status};
 use erpauth::ErrorKind;
-use erpauth_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
+use erpauth_emulator::{Emulator, Endpoint, Fault, FaultKind};
 use std::ffi::CString;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -13,13 +13,9 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{last_error, output};
+use common::{last_error, output, start};
 
 const TOKEN: Endpoint = Endpoint::KingdeeAuthToken;
-
-fn start() -> Emulator {
-    Emulator::start(EmulatorConfig::default()).unwrap()
-}
 
 /// The client config for `emu` with the default credentials, `overrides`
 /// merged over it.
@@ -72,17 +68,11 @@ fn thirty_two_threads_on_a_cold_client_make_one_request() {
     // A slow answer keeps the flight open while every thread arrives.
     emu.set_fault(Fault::new(TOKEN, FaultKind::Delay).delay_ms(200));
     let c = Arc::new(client(&emu));
-    let barrier = Arc::new(Barrier::new(32));
-    let threads: Vec<_> = (0..32)
-        .map(|_| {
-            let (c, barrier) = (c.clone(), barrier.clone());
-            std::thread::spawn(move || {
-                barrier.wait();
-                token_of(&c)
-            })
-        })
-        .collect();
-    let tokens: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let barrier = Barrier::new(32);
+    let tokens = common::on_threads(32, || {
+        barrier.wait();
+        token_of(&c)
+    });
     assert!(tokens.iter().all(|t| *t == tokens[0]));
     assert_eq!(emu.stats().kingdee_auth_token, 1);
 }
@@ -104,13 +94,7 @@ fn a_short_lifetime_is_cached_for_a_minute_and_an_expired_one_not_at_all() {
     assert_eq!(emu.stats().kingdee_auth_token, 1);
     // The single flight still holds when the cache has to fetch.
     c.invalidate();
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let c = c.clone();
-            std::thread::spawn(move || token_of(&c))
-        })
-        .collect();
-    let tokens: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let tokens = common::on_threads(8, || token_of(&c));
     assert!(tokens.iter().all(|t| *t == tokens[0] && *t != first));
     assert!(emu.token_info(&tokens[0]).unwrap().valid);
     assert_eq!(emu.stats().kingdee_auth_token, 2);
@@ -122,14 +106,9 @@ fn invalidate_means_one_refetch() {
     let c = Arc::new(client(&emu));
     let first = token_of(&c);
     c.invalidate();
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let c = c.clone();
-            std::thread::spawn(move || token_of(&c))
-        })
-        .collect();
-    for t in threads {
-        assert_ne!(t.join().unwrap(), first);
+    let results = common::on_threads(8, || token_of(&c));
+    for result in results {
+        assert_ne!(result, first);
     }
     let stats = emu.stats();
     assert_eq!(stats.kingdee_auth_token, 2);
@@ -215,26 +194,26 @@ fn assert_rejected(emu: &Emulator, overrides: serde_json::Value, words: &str) {
 #[test]
 fn refusals_carry_the_servers_words() {
     let emu = start();
-    assert_rejected(
-        &emu,
-        serde_json::json!({"client_secret": "wrong"}),
-        "code 4008: signature invalid",
-    );
-    assert_rejected(
-        &emu,
-        serde_json::json!({"client_id": "someone-else"}),
-        "code 4003: client id invalid",
-    );
-    assert_rejected(
-        &emu,
-        serde_json::json!({"app_secret": "rotated"}),
-        "errcode 1030002006: 授权密钥校验失败",
-    );
-    assert_rejected(
-        &emu,
-        serde_json::json!({"app_key": "otherKey"}),
-        "errcode 1030002001: app_key不存在或未授权",
-    );
+    for (overrides, words) in [
+        (
+            serde_json::json!({"client_secret": "wrong"}),
+            "code 4008: signature invalid",
+        ),
+        (
+            serde_json::json!({"client_id": "someone-else"}),
+            "code 4003: client id invalid",
+        ),
+        (
+            serde_json::json!({"app_secret": "rotated"}),
+            "errcode 1030002006: 授权密钥校验失败",
+        ),
+        (
+            serde_json::json!({"app_key": "otherKey"}),
+            "errcode 1030002001: app_key不存在或未授权",
+        ),
+    ] {
+        assert_rejected(&emu, overrides, words);
+    }
     emu.set_clock_offset_ms(10 * 60 * 1000);
     assert_rejected(&emu, serde_json::json!({}), "code 4006: timestamp invalid");
     emu.set_clock_offset_ms(0);
@@ -317,12 +296,7 @@ struct CClient(*mut ffi::erpauth_kingdee_client);
 
 impl CClient {
     fn new(json: &str) -> CClient {
-        let json = CString::new(json).unwrap();
-        let mut client = std::ptr::null_mut();
-        // SAFETY: json is NUL-terminated; client is a valid out pointer.
-        let status = unsafe { ffi::erpauth_kingdee_client_new(json.as_ptr(), &mut client) };
-        assert_eq!(status, erpauth_status::ERPAUTH_OK, "{}", last_error());
-        CClient(client)
+        CClient(common::c_new(json, ffi::erpauth_kingdee_client_new))
     }
 
     fn app_token(&self) -> (erpauth_status, String) {

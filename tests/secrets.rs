@@ -441,37 +441,40 @@ fn refused_configs_wipe_the_secrets_they_carried() {
     // The last case of each list is a syntax error after the secrets.
     kingdee_cases.push(kingdee_pairs(base));
     weaver_cases.push(weaver_pairs(base));
-    for (i, case) in kingdee_cases.iter().enumerate() {
-        let mut json = json_config(&borrow(case));
-        if i == kingdee_cases.len() - 1 {
-            // The closing brace missing.
-            let end = json.len() - 2;
-            json[end] = b' ';
-        }
-        let watch = Watch::arm();
-        let err = KingdeeClient::from_json(as_str(&json)).unwrap_err();
-        let mut handle = std::ptr::null_mut();
-        // SAFETY: NUL-terminated config and a valid out pointer.
-        let status = unsafe { ffi::erpauth_kingdee_client_new(json.as_ptr().cast(), &mut handle) };
-        assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
-        if !watch.hits().is_empty() {
-            leaks.push(format!("Kingdee, {err}: {:?}", watch.hits()));
-        }
-    }
-    for (i, case) in weaver_cases.iter().enumerate() {
-        let mut json = json_config(&borrow(case));
-        if i == weaver_cases.len() - 1 {
-            let end = json.len() - 2;
-            json[end] = b' ';
-        }
-        let watch = Watch::arm();
-        let err = WeaverClient::from_json(as_str(&json)).unwrap_err();
-        let mut handle = std::ptr::null_mut();
-        // SAFETY: as above.
-        let status = unsafe { ffi::erpauth_weaver_client_new(json.as_ptr().cast(), &mut handle) };
-        assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
-        if !watch.hits().is_empty() {
-            leaks.push(format!("Weaver, {err}: {:?}", watch.hits()));
+    type Cases = [Vec<(&'static str, String)>];
+    type RustNew = fn(&str) -> erpauth::Error;
+    type CNew = fn(*const std::ffi::c_char) -> erpauth_status;
+    let systems: [(&str, &Cases, RustNew, CNew); 2] = [
+        (
+            "Kingdee",
+            &kingdee_cases,
+            |json| KingdeeClient::from_json(json).unwrap_err(),
+            // SAFETY: NUL-terminated config and a valid out pointer.
+            |json| unsafe { ffi::erpauth_kingdee_client_new(json, &mut std::ptr::null_mut()) },
+        ),
+        (
+            "Weaver",
+            &weaver_cases,
+            |json| WeaverClient::from_json(json).unwrap_err(),
+            // SAFETY: as above.
+            |json| unsafe { ffi::erpauth_weaver_client_new(json, &mut std::ptr::null_mut()) },
+        ),
+    ];
+    for (name, cases, rust_new, c_new) in systems {
+        for (i, case) in cases.iter().enumerate() {
+            let mut json = json_config(&borrow(case));
+            if i == cases.len() - 1 {
+                // The closing brace missing.
+                let end = json.len() - 2;
+                json[end] = b' ';
+            }
+            let watch = Watch::arm();
+            let err = rust_new(as_str(&json));
+            let status = c_new(json.as_ptr().cast());
+            assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
+            if !watch.hits().is_empty() {
+                leaks.push(format!("{name}, {err}: {:?}", watch.hits()));
+            }
         }
     }
     assert!(

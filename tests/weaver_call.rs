@@ -6,20 +6,16 @@
 use erpauth::client::{Request, WeaverClient, WeaverUser};
 use erpauth::ffi::{self, erpauth_status};
 use erpauth::ErrorKind;
-use erpauth_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
+use erpauth_emulator::{Emulator, Endpoint, Fault, FaultKind};
 use serde_json::Value;
 use std::ffi::CString;
 use std::ptr;
 
 mod common;
-use common::last_error;
+use common::{get, json, last_error, start};
 
 const TODO: &str = "/api/workflow/paService/getToDoWorkflowRequestList";
 const CREATE: &str = "/api/workflow/paService/doCreateRequest";
-
-fn start() -> Emulator {
-    Emulator::start(EmulatorConfig::default()).unwrap()
-}
 
 fn config(emu: &Emulator, overrides: Value) -> String {
     // A business call is given more time than a token fetch.
@@ -38,19 +34,6 @@ fn zhangs() -> WeaverUser {
         user_type: "loginid".into(),
         user_contain: "zhangs".into(),
     }
-}
-
-fn get(target: &str) -> Request<'_> {
-    Request {
-        method: "GET",
-        path_and_query: target,
-        body: None,
-        content_type: None,
-    }
-}
-
-fn json(body: &[u8]) -> Value {
-    serde_json::from_slice(body).unwrap()
 }
 
 #[test]
@@ -165,35 +148,17 @@ fn a_timeout_after_sending_is_reported_and_never_resent() {
 
 #[test]
 fn a_token_with_control_characters_is_refused() {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (s, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(s.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap() > 2 {
-            line.clear();
-        }
-        let body = r#"{"msg":"获取成功!","status":true,"token":"t\r\nX-Evil: 1"}"#;
-        let mut s = s;
-        write!(
-            s,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-    });
+    let server =
+        common::Canned::start(r#"{"msg":"获取成功!","status":true,"token":"t\r\nX-Evil: 1"}"#);
     let c = WeaverClient::from_json(
         &serde_json::json!({
-            "base_url": format!("http://127.0.0.1:{port}"), "appid": "a",
+            "base_url": server.url(), "appid": "a",
             "secret": "zzz-weaver-secret", "aes_key": "emu-aes-key-0016", "timeout_ms": 2000,
         })
         .to_string(),
     )
     .unwrap();
     let err = c.call(&get(TODO), None).unwrap_err();
-    server.join().unwrap();
     assert_eq!(err.kind(), ErrorKind::BadResponse);
     assert!(err.message().contains("cannot carry"), "{err}");
     assert!(!err.message().contains("X-Evil"), "{err}");

@@ -5,20 +5,16 @@
 use erpauth::client::{WeaverClient, WeaverUser};
 use erpauth::ffi::{self, erpauth_status};
 use erpauth::ErrorKind;
-use erpauth_emulator::{reference, Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
+use erpauth_emulator::{reference, Emulator, Endpoint, Fault, FaultKind};
 use std::ffi::CString;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{last_error, output};
+use common::{last_error, output, start};
 
 const GET_TOKEN: Endpoint = Endpoint::WeaverGetToken;
 const AES_KEY: &str = "emu-aes-key-0016";
-
-fn start() -> Emulator {
-    Emulator::start(EmulatorConfig::default()).unwrap()
-}
 
 fn config(emu: &Emulator, overrides: serde_json::Value) -> String {
     common::weaver_config(emu, overrides)
@@ -77,17 +73,11 @@ fn thirty_two_threads_on_a_cold_client_make_one_request() {
     let emu = start();
     emu.set_fault(Fault::new(GET_TOKEN, FaultKind::Delay).delay_ms(200));
     let c = Arc::new(client(&emu));
-    let barrier = Arc::new(Barrier::new(32));
-    let threads: Vec<_> = (0..32)
-        .map(|_| {
-            let (c, barrier) = (c.clone(), barrier.clone());
-            std::thread::spawn(move || {
-                barrier.wait();
-                token_of(&c, Some(&user("id", "9")))
-            })
-        })
-        .collect();
-    let tokens: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let barrier = Barrier::new(32);
+    let tokens = common::on_threads(32, || {
+        barrier.wait();
+        token_of(&c, Some(&user("id", "9")))
+    });
     assert!(tokens.iter().all(|t| *t == tokens[0]));
     assert_eq!(emu.stats().weaver_get_token, 1);
 }
@@ -109,13 +99,7 @@ fn a_short_ttl_means_exactly_one_refetch_on_expiry() {
         !emu.token_info(&first).unwrap().valid,
         "the server let it expire"
     );
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let c = c.clone();
-            std::thread::spawn(move || token_of(&c, None))
-        })
-        .collect();
-    let tokens: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let tokens = common::on_threads(8, || token_of(&c, None));
     assert!(tokens.iter().all(|t| *t == tokens[0] && *t != first));
     assert!(emu.token_info(&tokens[0]).unwrap().valid);
     assert_eq!(emu.stats().weaver_get_token, 2);
@@ -303,12 +287,7 @@ struct CClient(*mut ffi::erpauth_weaver_client);
 
 impl CClient {
     fn new(json: &str) -> CClient {
-        let json = CString::new(json).unwrap();
-        let mut client = std::ptr::null_mut();
-        // SAFETY: json is NUL-terminated; client is a valid out pointer.
-        let status = unsafe { ffi::erpauth_weaver_client_new(json.as_ptr(), &mut client) };
-        assert_eq!(status, erpauth_status::ERPAUTH_OK, "{}", last_error());
-        CClient(client)
+        CClient(common::c_new(json, ffi::erpauth_weaver_client_new))
     }
 
     fn token(&self, who: Option<(&str, &str)>) -> (erpauth_status, String) {

@@ -239,13 +239,7 @@ fn threads_of_one_client_register_once() {
     emu.set_fault(Fault::new(Endpoint::WeaverRegist, FaultKind::Delay).delay_ms(200));
     let dir = temp_dir("threads");
     let c = std::sync::Arc::new(client(&emu, &dir.join("s.json")));
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let c = c.clone();
-            std::thread::spawn(move || c.token().unwrap().value.clone())
-        })
-        .collect();
-    let tokens: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let tokens = common::on_threads(8, || c.token().unwrap().value.clone());
     assert!(tokens.iter().all(|t| *t == tokens[0]));
     assert_eq!(emu.stats().weaver_regist, 1);
     assert_eq!(emu.stats().weaver_apply_token, 1);

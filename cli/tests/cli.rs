@@ -36,6 +36,12 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
+/// Asserts that `o` exited with `code` and said `needle` on stderr.
+fn assert_failed(o: &Output, code: i32, needle: &str) {
+    assert_eq!(o.status.code(), Some(code), "{}", stderr(o));
+    assert!(stderr(o).contains(needle), "{}", stderr(o));
+}
+
 /// A running `erpauth emulate --exit-on-stdin-eof`; killed on drop.
 struct Emulate {
     child: Child,
@@ -211,8 +217,7 @@ fn errors_have_exit_codes_and_no_secrets() {
         "--aes-key",
         "zzz-secret-key",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("14 bytes"), "{}", stderr(&o));
+    assert_failed(&o, 2, "14 bytes");
     assert!(!stderr(&o).contains("zzz-secret-key"));
 
     let o = run(&[
@@ -227,23 +232,16 @@ fn errors_have_exit_codes_and_no_secrets() {
         "--timestamp",
         "2",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("malformed percent escape"),
-        "{}",
-        stderr(&o)
-    );
+    assert_failed(&o, 2, "malformed percent escape");
 
     let o = run(&["kingdee", "token", "--config", "/nonexistent/erpauth.json"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("/nonexistent/erpauth.json"));
+    assert_failed(&o, 2, "/nonexistent/erpauth.json");
 
     let o = run_with_stdin(
         &["kingdee", "token", "--config", "-"],
         r#"{"client_id":"c","client_secret":"zzz-secret"}"#,
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("app_key"), "{}", stderr(&o));
+    assert_failed(&o, 2, "app_key");
     assert!(!stderr(&o).contains("zzz-secret"));
 
     // Clap's own usage errors also exit 2.
@@ -289,12 +287,7 @@ fn token_commands_against_the_emulator() {
         &["kingdee", "token", "--config", "-"],
         &emu.kingdee_config("zzz-rotated-secret"),
     );
-    assert_eq!(o.status.code(), Some(5));
-    assert!(
-        stderr(&o).contains("errcode 1030002006: 授权密钥校验失败"),
-        "{}",
-        stderr(&o)
-    );
+    assert_failed(&o, 5, "errcode 1030002006: 授权密钥校验失败");
     assert!(!stderr(&o).contains("zzz-rotated-secret"));
 
     let dir = std::env::temp_dir().join(format!("erpauth-cli-test-{}", std::process::id()));
@@ -330,12 +323,7 @@ fn token_commands_against_the_emulator() {
         "--user-contain",
         "9",
     ]);
-    assert_eq!(o.status.code(), Some(5));
-    assert!(
-        stderr(&o).contains("userType:id123 无效,请确认!!!"),
-        "{}",
-        stderr(&o)
-    );
+    assert_failed(&o, 5, "userType:id123 无效,请确认!!!");
     std::fs::remove_dir_all(&dir).unwrap();
 
     // Five client connections plus the one asking for the stats.
@@ -397,14 +385,12 @@ fn emulate_exits_on_stdin_eof_and_reports_bad_configs() {
         &["emulate", "--config", "-"],
         r#"{"kingdee":{"client_sercet":"x"}}"#,
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("client_sercet"), "{}", stderr(&o));
+    assert_failed(&o, 2, "client_sercet");
     assert!(stdout(&o).is_empty());
 
     let taken = Emulate::start(&[]);
     let o = run(&["emulate", "--port", &taken.port().to_string()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("cannot listen"), "{}", stderr(&o));
+    assert_failed(&o, 1, "cannot listen");
 
     // A fixed port works too.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -260,28 +260,25 @@ fn business_call() {
         r#"{"errcode":0,"description":"成功","data":{"rows":[{"id":"1","name":"测试客户"}],"total":1}}"#
     );
 
-    let answer = exchange(
-        emu.port(),
-        &signed_get(
-            "/jdy/v2/bd/customer",
-            &format!("X-GW-Router-Addr: {DOMAIN}\r\n"),
+    for (token_header, expected) in [
+        (
+            "",
+            r#"{"code":4009,"msg":"access token empty","success":false}"#,
         ),
-    );
-    assert_eq!(
-        answer.text(),
-        r#"{"code":4009,"msg":"access token empty","success":false}"#
-    );
-    let answer = exchange(
-        emu.port(),
-        &signed_get(
-            "/jdy/v2/bd/customer",
-            &format!("app-token: nope\r\nX-GW-Router-Addr: {DOMAIN}\r\n"),
+        (
+            "app-token: nope\r\n",
+            r#"{"code":4010,"msg":"access token invalid","success":false}"#,
         ),
-    );
-    assert_eq!(
-        answer.text(),
-        r#"{"code":4010,"msg":"access token invalid","success":false}"#
-    );
+    ] {
+        let answer = exchange(
+            emu.port(),
+            &signed_get(
+                "/jdy/v2/bd/customer",
+                &format!("{token_header}X-GW-Router-Addr: {DOMAIN}\r\n"),
+            ),
+        );
+        assert_eq!(answer.text(), expected);
+    }
 
     let answer = exchange(
         emu.port(),

@@ -203,6 +203,23 @@ fn expect_same(
     }
 }
 
+/// A `_new`: the C outcome must be the Rust one, a handle exactly on success.
+fn expect_same_new<T, V>(
+    status: erpauth_status,
+    handle: *mut T,
+    expected: Option<erpauth::Result<V>>,
+) {
+    match expected {
+        Some(Ok(_)) => assert!(status == OK && !handle.is_null()),
+        Some(Err(err)) => {
+            assert!(status == INVALID && handle.is_null(), "{err:?}");
+            assert_eq!(last_error(), err.message());
+        }
+        // A NULL or non-UTF-8 argument.
+        None => assert!(status == INVALID && handle.is_null()),
+    }
+}
+
 fn kingdee_signing_fails(method: Option<&str>, target: Option<&str>) -> bool {
     match (method, target) {
         (Some(m), Some(t)) => kingdee::string_to_sign(m, t, "1", "1").is_err(),
@@ -308,15 +325,11 @@ fuzz_target!(|data: &[u8]| {
         6 => {
             let mut client = ptr::dangling_mut();
             let status = unsafe { ffi::erpauth_kingdee_client_new(c.ptr(0), &mut client) };
-            let expected = c.str(0).map(erpauth::client::KingdeeClient::from_json);
-            match expected {
-                Some(Ok(_)) => assert!(status == OK && !client.is_null()),
-                Some(Err(err)) => {
-                    assert!(status == INVALID && client.is_null(), "{err:?}");
-                    assert_eq!(last_error(), err.message());
-                }
-                None => assert!(status == INVALID && client.is_null()),
-            }
+            expect_same_new(
+                status,
+                client,
+                c.str(0).map(erpauth::client::KingdeeClient::from_json),
+            );
             // Argument errors come before any request; only those are made here.
             if !client.is_null() && kingdee_signing_fails(c.str(1), c.str(2)) {
                 let (status, _) = call(c, &|o, n, l| unsafe {
@@ -332,15 +345,11 @@ fuzz_target!(|data: &[u8]| {
         7 => {
             let mut client = ptr::dangling_mut();
             let status = unsafe { ffi::erpauth_weaver_client_new(c.ptr(0), &mut client) };
-            let expected = c.str(0).map(erpauth::client::WeaverClient::from_json);
-            match expected {
-                Some(Ok(_)) => assert!(status == OK && !client.is_null()),
-                Some(Err(err)) => {
-                    assert!(status == INVALID && client.is_null(), "{err:?}");
-                    assert_eq!(last_error(), err.message());
-                }
-                None => assert!(status == INVALID && client.is_null()),
-            }
+            expect_same_new(
+                status,
+                client,
+                c.str(0).map(erpauth::client::WeaverClient::from_json),
+            );
             // Only a user half given (or not UTF-8) fails before any request.
             let user_unusable = c.str(1).is_some() != c.str(2).is_some()
                 || (c.args[1].is_some() && c.str(1).is_none())

@@ -6,6 +6,36 @@
 use erpauth::ffi::{self, erpauth_status};
 use std::ffi::c_char;
 
+/// An in-process emulator with the default credentials.
+pub fn start() -> erpauth_emulator::Emulator {
+    erpauth_emulator::Emulator::start(erpauth_emulator::EmulatorConfig::default()).unwrap()
+}
+
+/// A GET business request without a body.
+pub fn get(target: &str) -> erpauth::client::Request<'_> {
+    erpauth::client::Request {
+        method: "GET",
+        path_and_query: target,
+        body: None,
+        content_type: None,
+    }
+}
+
+/// A POST business request with `body` and the default content type.
+pub fn post<'a>(target: &'a str, body: &'a [u8]) -> erpauth::client::Request<'a> {
+    erpauth::client::Request {
+        method: "POST",
+        path_and_query: target,
+        body: Some(body),
+        content_type: None,
+    }
+}
+
+/// A body that must be JSON, parsed.
+pub fn json(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body).unwrap()
+}
+
 /// This thread's `erpauth_last_error`.
 pub fn last_error() -> String {
     let mut buf = vec![0u8; 1024];
@@ -14,6 +44,20 @@ pub fn last_error() -> String {
     let status = unsafe { ffi::erpauth_last_error(buf.as_mut_ptr().cast(), buf.len(), &mut len) };
     assert_eq!(status, erpauth_status::ERPAUTH_OK);
     String::from_utf8(buf[..len].to_vec()).unwrap()
+}
+
+/// A handle from a `_new` export that takes a config JSON, such as
+/// `erpauth_kingdee_client_new`; asserts `ERPAUTH_OK`.
+pub fn c_new<T>(
+    json: &str,
+    new: unsafe extern "C" fn(*const c_char, *mut *mut T) -> erpauth_status,
+) -> *mut T {
+    let json = std::ffi::CString::new(json).unwrap();
+    let mut handle = std::ptr::null_mut();
+    // SAFETY: json is NUL-terminated; handle is a valid out pointer.
+    let status = unsafe { new(json.as_ptr(), &mut handle) };
+    assert_eq!(status, erpauth_status::ERPAUTH_OK, "{}", last_error());
+    handle
 }
 
 /// Calls an output function with a 512-byte buffer.
@@ -74,6 +118,14 @@ pub fn check_transport_faults(
         );
     }
     faults.len() as u64
+}
+
+/// Runs `f` on `n` threads at once and returns what each returned.
+pub fn on_threads<T: Send>(n: usize, f: impl Fn() -> T + Sync) -> Vec<T> {
+    std::thread::scope(|s| {
+        let threads: Vec<_> = (0..n).map(|_| s.spawn(&f)).collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    })
 }
 
 /// A port with nothing listening on it (bound, then closed again).
@@ -138,4 +190,39 @@ pub fn merge(mut base: serde_json::Value, overrides: &serde_json::Value) -> serd
         base[k] = v.clone();
     }
     base
+}
+
+/// A server that gives every connection the same answer: `body` as JSON
+/// with HTTP 200.
+pub struct Canned {
+    pub port: u16,
+}
+
+impl Canned {
+    pub fn start(body: &'static str) -> Canned {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Canned { port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
 }
