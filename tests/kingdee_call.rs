@@ -283,13 +283,11 @@ unsafe fn c_call(
 #[test]
 fn the_c_abi_call_and_response_handle() {
     let emu = start();
-    let cfg = CString::new(config(&emu, serde_json::json!({}))).unwrap();
-    let mut client = ptr::null_mut();
+    let client = common::c_new(
+        &config(&emu, serde_json::json!({})),
+        ffi::erpauth_kingdee_client_new,
+    );
     unsafe {
-        assert_eq!(
-            ffi::erpauth_kingdee_client_new(cfg.as_ptr(), &mut client),
-            erpauth_status::ERPAUTH_OK
-        );
         let (status, response) = c_call(client, "POST", ECHO, Some("{\"k\":\"值\"}"));
         assert_eq!(status, erpauth_status::ERPAUTH_OK);
         assert_eq!(ffi::erpauth_response_status(response), 200);
@@ -504,13 +502,11 @@ fn configs_with_and_without_an_instance() {
 #[test]
 fn the_c_abi_authorization_and_set_app_secret() {
     let emu = start();
-    let cfg = CString::new(config(&emu, serde_json::json!({}))).unwrap();
-    let mut client = ptr::null_mut();
+    let client = common::c_new(
+        &config(&emu, serde_json::json!({})),
+        ffi::erpauth_kingdee_client_new,
+    );
     unsafe {
-        assert_eq!(
-            ffi::erpauth_kingdee_client_new(cfg.as_ptr(), &mut client),
-            erpauth_status::ERPAUTH_OK
-        );
         let mut buf = [0u8; 512];
         let mut len = 0usize;
         assert_eq!(

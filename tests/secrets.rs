@@ -403,39 +403,37 @@ fn c_abi_clients_wipe_their_secrets_when_freed() {
 #[test]
 fn refused_configs_wipe_the_secrets_they_carried() {
     let base = "http://127.0.0.1:9";
-    let mut kingdee_cases: Vec<Vec<(&'static str, String)>> = Vec::new();
-    // An unknown key, a wrong type after the secrets, a bad base_url, a
-    // client_id that cannot be a header.
-    let mut c = kingdee_pairs(base);
-    c.push(("bogus_key", "1".into()));
-    kingdee_cases.push(c);
-    let mut c = kingdee_pairs(base);
-    c.push(("timeout_ms", "[1]".into()));
-    kingdee_cases.push(c);
-    let mut c = kingdee_pairs(base);
-    c[4].1 = "ftp://x".into();
-    kingdee_cases.push(c);
-    let mut c = kingdee_pairs(base);
-    c[0].1 = "id\\nwith newline".into();
-    kingdee_cases.push(c);
-    // A wrong type before the secrets are read.
-    let mut c = kingdee_pairs(base);
-    c[0].1 = "5".into();
-    kingdee_cases.push(c);
-
-    let mut weaver_cases: Vec<Vec<(&'static str, String)>> = Vec::new();
-    let mut c = weaver_pairs(base);
-    c.push(("bogus_key", "1".into()));
-    weaver_cases.push(c);
-    let mut c = weaver_pairs(base);
-    c.push(("token_ttl_s", "0".into()));
-    weaver_cases.push(c);
-    let mut c = weaver_pairs(base);
-    c[0].1 = "not a url".into();
-    weaver_cases.push(c);
-    let mut c = weaver_pairs(base);
-    c[0].1 = "5".into();
-    weaver_cases.push(c);
+    // Each case is the good config with one (key, value) set: replaced where
+    // the key is there, added where it is not.
+    let edited = |mut pairs: Vec<(&'static str, String)>, (key, value): (&'static str, &str)| {
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some(pair) => pair.1 = value.into(),
+            None => pairs.push((key, value.into())),
+        }
+        pairs
+    };
+    let mut kingdee_cases: Vec<_> = [
+        // An unknown key, a wrong type after the secrets, a bad base_url, a
+        // client_id that cannot be a header.
+        ("bogus_key", "1"),
+        ("timeout_ms", "[1]"),
+        ("base_url", "ftp://x"),
+        ("client_id", "id\\nwith newline"),
+        // A wrong type before the secrets are read.
+        ("client_id", "5"),
+    ]
+    .into_iter()
+    .map(|edit| edited(kingdee_pairs(base), edit))
+    .collect();
+    let mut weaver_cases: Vec<_> = [
+        ("bogus_key", "1"),
+        ("token_ttl_s", "0"),
+        ("base_url", "not a url"),
+        ("base_url", "5"),
+    ]
+    .into_iter()
+    .map(|edit| edited(weaver_pairs(base), edit))
+    .collect();
 
     let mut leaks = Vec::new();
     // The last case of each list is a syntax error after the secrets.

@@ -167,17 +167,15 @@ fn a_token_with_control_characters_is_refused() {
 #[test]
 fn the_c_abi_call() {
     let emu = start();
-    let cfg = CString::new(config(&emu, serde_json::json!({}))).unwrap();
     let method = CString::new("GET").unwrap();
     let target = CString::new(TODO).unwrap();
     let user_type = CString::new("workcode").unwrap();
     let user_contain = CString::new("A009").unwrap();
-    let mut client = ptr::null_mut();
+    let client = common::c_new(
+        &config(&emu, serde_json::json!({})),
+        ffi::erpauth_weaver_client_new,
+    );
     unsafe {
-        assert_eq!(
-            ffi::erpauth_weaver_client_new(cfg.as_ptr(), &mut client),
-            erpauth_status::ERPAUTH_OK
-        );
         let mut response = ptr::null_mut();
         assert_eq!(
             ffi::erpauth_weaver_client_call(

@@ -11,14 +11,19 @@ fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run erpauth")
 }
 
-fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
+/// The command started with `args` and every standard stream piped.
+fn spawn_piped(args: &[&str]) -> Child {
+    Command::new(BIN)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = spawn_piped(args);
     child
         .stdin
         .take()
@@ -50,15 +55,7 @@ struct Emulate {
 
 impl Emulate {
     fn start(extra: &[&str]) -> Emulate {
-        let mut child = Command::new(BIN)
-            .arg("emulate")
-            .arg("--exit-on-stdin-eof")
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_piped(&[&["emulate", "--exit-on-stdin-eof"], extra].concat());
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)

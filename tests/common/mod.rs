@@ -128,6 +128,17 @@ pub fn on_threads<T: Send>(n: usize, f: impl Fn() -> T + Sync) -> Vec<T> {
     })
 }
 
+/// `fetch` (a token fetch by a client with `timeout_ms` 1000 whose base_url
+/// it is given) against a port with nothing listening: a network error,
+/// within the timeout plus 1 s.
+pub fn check_nothing_listening(fetch: impl FnOnce(String) -> erpauth::Result<()>) {
+    let base_url = format!("http://127.0.0.1:{}", refused_port());
+    let started = std::time::Instant::now();
+    let err = fetch(base_url).expect_err("nothing listens there");
+    assert_eq!(err.kind(), erpauth::ErrorKind::Network, "{}", err.message());
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
 /// A port with nothing listening on it (bound, then closed again).
 pub fn refused_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
