@@ -237,6 +237,16 @@ fn weaver_pairs(base_url: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The good Kingdee config against `base_url`, as JSON.
+fn kingdee_json(base_url: &str) -> Zeroizing<Vec<u8>> {
+    json_config(&borrow(&kingdee_pairs(base_url)))
+}
+
+/// The good Weaver config against `base_url`, as JSON.
+fn weaver_json(base_url: &str) -> Zeroizing<Vec<u8>> {
+    json_config(&borrow(&weaver_pairs(base_url)))
+}
+
 fn borrow<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
@@ -282,8 +292,8 @@ fn the_scan_sees_a_secret_freed_in_cleartext() {
 fn rust_api_clients_wipe_their_secrets() {
     let emu = emulator();
     let base_url = emu.base_url();
-    let kingdee_json = json_config(&borrow(&kingdee_pairs(&base_url)));
-    let weaver_json = json_config(&borrow(&weaver_pairs(&base_url)));
+    let kingdee_json = kingdee_json(&base_url);
+    let weaver_json = weaver_json(&base_url);
 
     let watch = Watch::arm();
     // Built from values...
@@ -347,8 +357,8 @@ fn c_output(f: impl FnOnce(*mut c_char, usize, *mut usize) -> erpauth_status) ->
 fn c_abi_clients_wipe_their_secrets_when_freed() {
     let emu = emulator();
     let base_url = emu.base_url();
-    let kingdee_json = json_config(&borrow(&kingdee_pairs(&base_url)));
-    let weaver_json = json_config(&borrow(&weaver_pairs(&base_url)));
+    let kingdee_json = kingdee_json(&base_url);
+    let weaver_json = weaver_json(&base_url);
 
     let watch = Watch::arm();
     let mut kingdee = std::ptr::null_mut();
@@ -515,10 +525,8 @@ fn assert_no_secret(what: &str, text: &str) {
 fn debug_output_never_shows_a_secret() {
     let emu = emulator();
     let base_url = emu.base_url();
-    let kingdee_config =
-        KingdeeConfig::from_json(as_str(&json_config(&borrow(&kingdee_pairs(&base_url))))).unwrap();
-    let weaver_config =
-        WeaverConfig::from_json(as_str(&json_config(&borrow(&weaver_pairs(&base_url))))).unwrap();
+    let kingdee_config = KingdeeConfig::from_json(as_str(&kingdee_json(&base_url))).unwrap();
+    let weaver_config = WeaverConfig::from_json(as_str(&weaver_json(&base_url))).unwrap();
     assert_no_secret(
         "KingdeeConfig",
         &format!("{kingdee_config:?} {kingdee_config:#?}"),
@@ -684,12 +692,10 @@ fn log_records_never_show_a_secret() {
 
     let emu = emulator();
     let base_url = emu.base_url();
-    let kingdee =
-        KingdeeClient::from_json(as_str(&json_config(&borrow(&kingdee_pairs(&base_url))))).unwrap();
+    let kingdee = KingdeeClient::from_json(as_str(&kingdee_json(&base_url))).unwrap();
     kingdee.app_token().unwrap();
     kingdee.headers("POST", "/jdy/v2/bd/customer").unwrap();
-    let weaver =
-        WeaverClient::from_json(as_str(&json_config(&borrow(&weaver_pairs(&base_url))))).unwrap();
+    let weaver = WeaverClient::from_json(as_str(&weaver_json(&base_url))).unwrap();
     weaver.token(Some(&user("id", "9"))).unwrap();
     // A refusal and a transport failure.
     let mut pairs = weaver_pairs(&base_url);
