@@ -175,9 +175,10 @@ fn the_c_abi_call() {
         &config(&emu, serde_json::json!({})),
         ffi::erpauth_weaver_client_new,
     );
-    unsafe {
-        let mut response = ptr::null_mut();
-        assert_eq!(
+    // The call for workcode and `user_contain`; `response` starts as given.
+    let call = |user_contain: *const std::ffi::c_char, mut response: *mut ffi::erpauth_response| {
+        // SAFETY: a live client and NUL-terminated strings (or NULL).
+        let status = unsafe {
             ffi::erpauth_weaver_client_call(
                 client,
                 method.as_ptr(),
@@ -185,11 +186,15 @@ fn the_c_abi_call() {
                 ptr::null(),
                 ptr::null(),
                 user_type.as_ptr(),
-                user_contain.as_ptr(),
-                &mut response
-            ),
-            erpauth_status::ERPAUTH_OK
-        );
+                user_contain,
+                &mut response,
+            )
+        };
+        (status, response)
+    };
+    unsafe {
+        let (status, response) = call(user_contain.as_ptr(), ptr::null_mut());
+        assert_eq!(status, erpauth_status::ERPAUTH_OK);
         assert_eq!(ffi::erpauth_response_status(response), 200);
         let mut buf = vec![0u8; 4096];
         let mut len = 0usize;
@@ -200,21 +205,9 @@ fn the_c_abi_call() {
         assert_eq!(json(&buf[..len])["data"]["user"], "9");
         ffi::erpauth_response_free(response);
 
-        // Half a user: refused before anything is sent.
-        let mut response = 1usize as *mut ffi::erpauth_response;
-        assert_eq!(
-            ffi::erpauth_weaver_client_call(
-                client,
-                method.as_ptr(),
-                target.as_ptr(),
-                ptr::null(),
-                ptr::null(),
-                user_type.as_ptr(),
-                ptr::null(),
-                &mut response
-            ),
-            erpauth_status::ERPAUTH_INVALID_ARGUMENT
-        );
+        // Half a user: refused before anything is sent, the handle NULLed.
+        let (status, response) = call(ptr::null(), 1usize as *mut ffi::erpauth_response);
+        assert_eq!(status, erpauth_status::ERPAUTH_INVALID_ARGUMENT);
         assert!(response.is_null());
         assert!(last_error().contains("user_contain"), "{}", last_error());
         assert_eq!(emu.stats().weaver_business, 1);
