@@ -20,8 +20,9 @@ if [ $# -ne 2 ]; then
 fi
 NATIVE_DIR=$1
 OUT_DIR=$2
-LIBRARIES=(linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll)
-for lib in "${LIBRARIES[@]}"; do
+# shellcheck source=tools.sh
+. "$HERE/tools.sh"
+for lib in "${JAVA_NATIVE_LIBRARIES[@]}"; do
   if [ ! -f "$NATIVE_DIR/$lib" ]; then
     echo "bindings/java/dist.sh: missing native library $NATIVE_DIR/$lib" >&2
     exit 1
@@ -31,16 +32,7 @@ NATIVE_DIR=$(cd "$NATIVE_DIR" && pwd)
 mkdir -p "$OUT_DIR"
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
 
-need_apt=()
-command -v javac >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
-command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
+ensure_java_tools unzip
 
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)
 if [ -z "$VERSION" ]; then
@@ -64,14 +56,14 @@ for f in "$JAR" "$BUILT/erpauth-$VERSION-sources.jar" "$BUILT/erpauth-$VERSION-j
 done
 
 # The jar's libraries must be the very files of NATIVE_DIR (a stale or partial copy is a bug).
-for lib in "${LIBRARIES[@]}"; do
+for lib in "${JAVA_NATIVE_LIBRARIES[@]}"; do
   if ! unzip -p "$JAR" "$lib" | cmp -s - "$NATIVE_DIR/$lib"; then
     echo "bindings/java/dist.sh: $lib in $JAR differs from $NATIVE_DIR/$lib" >&2
     exit 1
   fi
 done
 # Nothing else native: each platform's directory holds its one library.
-extra=$(unzip -Z1 "$JAR" | grep -E '^(linux|win32|darwin)[^/]*/.' | grep -vxF -f <(printf '%s\n' "${LIBRARIES[@]}") || true)
+extra=$(unzip -Z1 "$JAR" | grep -E '^(linux|win32|darwin)[^/]*/.' | grep -vxF -f <(printf '%s\n' "${JAVA_NATIVE_LIBRARIES[@]}") || true)
 if [ -n "$extra" ]; then
   echo "bindings/java/dist.sh: unexpected files in $JAR: $(echo "$extra" | tr '\n' ' ')" >&2
   exit 1

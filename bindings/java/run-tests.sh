@@ -13,22 +13,12 @@ ROOT=$(cd "$HERE/../.." && pwd)
 NATIVE_DIR=${ERPAUTH_NATIVE_DIR:-$ROOT/target/dist/native}
 DIST=$ROOT/target/dist
 
-need_apt=()
-command -v javac >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
-command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo is missing: install the Rust toolchain (rustup) first" >&2
-  exit 1
-fi
+# shellcheck source=tools.sh
+. "$HERE/tools.sh"
+ensure_java_tools unzip
+require_cargo
 
-for lib in linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll; do
+for lib in "${JAVA_NATIVE_LIBRARIES[@]}"; do
   if [ ! -f "$NATIVE_DIR/$lib" ]; then
     if [ -x "$ROOT/scripts/dist.sh" ] && [ -z "${ERPAUTH_NATIVE_DIR:-}" ]; then
       echo "$NATIVE_DIR/$lib is missing: running scripts/dist.sh"

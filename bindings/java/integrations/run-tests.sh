@@ -7,19 +7,10 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 
-need_apt=()
-command -v javac >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo is missing: install the Rust toolchain (rustup) first" >&2
-  exit 1
-fi
+# shellcheck source=../tools.sh
+. "$HERE/../tools.sh"
+ensure_java_tools
+require_cargo
 
 (cd "$ROOT" && cargo build --release --quiet -p erpauth -p erpauth-cli)
 # The core jar (with the native library) into ~/.m2; its tests are the core suite's business.
