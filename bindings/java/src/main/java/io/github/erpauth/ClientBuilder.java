@@ -2,6 +2,8 @@ package io.github.erpauth;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,8 +17,66 @@ import java.util.Objects;
  */
 public abstract class ClientBuilder<B extends ClientBuilder<B>> {
     final ConfigJson config = new ConfigJson();
+    /** The client this builds, e.g. {@code "KingdeeClient"}: errors and toString() name it. */
+    private final String clientType;
+    /** The settings toString() shows, by builder method, in a fixed order: never a secret. */
+    private final Map<String, String> shown = new LinkedHashMap<>();
 
-    ClientBuilder() {}
+    /**
+     * @param shownSettings the builder methods whose values toString() shows (an id and the
+     *     server URL), in that order
+     */
+    ClientBuilder(String clientType, String... shownSettings) {
+        this.clientType = clientType;
+        for (String setting : shownSettings) {
+            shown.put(setting, null);
+        }
+    }
+
+    /** As {@link #put(String, String, String)}, for a setting toString() shows. */
+    final B putShown(String key, String value, String parameter) {
+        put(key, value, parameter);
+        shown.put(parameter, value);
+        return self();
+    }
+
+    /** What toString() shows for a setting not set: the default the native library applies. */
+    final void showDefault(String parameter, String value) {
+        shown.put(parameter, value);
+    }
+
+    /** The value of a shown setting, or its default, or {@code null}. */
+    final String shown(String parameter) {
+        return shown.get(parameter);
+    }
+
+    /** The shown settings, e.g. {@code [appid=a1, baseUrl=http://oa:8080]}: what the client's toString() shows too. */
+    final String settings() {
+        StringBuilder text = new StringBuilder("[");
+        for (Map.Entry<String, String> setting : shown.entrySet()) {
+            if (text.length() > 1) {
+                text.append(", ");
+            }
+            text.append(setting.getKey()).append('=').append(setting.getValue());
+        }
+        return text.append(']').toString();
+    }
+
+    /**
+     * The native client of this configuration; an error names the setting by its builder
+     * method (e.g. {@code KingdeeClient.Builder.clientId}).
+     */
+    final long newClient(NativeCall.NewClientFunction function) {
+        String json = config.toJson();
+        Natives.requireLoaded();
+        return NativeCall.newClient(json, function, clientType + ".Builder");
+    }
+
+    /** Never shows a secret. */
+    @Override
+    public String toString() {
+        return clientType + ".Builder" + settings();
+    }
 
     @SuppressWarnings("unchecked")
     final B self() {
@@ -27,6 +87,21 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
     final B put(String key, String value, String parameter) {
         config.put(key, Objects.requireNonNull(value, parameter));
         return self();
+    }
+
+    final B put(String key, long value) {
+        config.put(key, value);
+        return self();
+    }
+
+    final B put(String key, boolean value) {
+        config.put(key, value);
+        return self();
+    }
+
+    /** Sets a duration in whole seconds; see {@link #whole}. */
+    final B putSeconds(String key, Duration value, String method) {
+        return put(key, whole(value, method, SECONDS, "seconds"));
     }
 
     /**
@@ -52,14 +127,12 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
 
     /** Bound on each whole request, connect to last byte (default 10 s; whole milliseconds). */
     public B timeout(Duration timeout) {
-        config.put("timeout_ms", whole(timeout, "timeout", MILLIS, "milliseconds"));
-        return self();
+        return put("timeout_ms", whole(timeout, "timeout", MILLIS, "milliseconds"));
     }
 
     /** Refresh a token this long before it ends (default 5 min, at most a tenth of its life; whole seconds). */
     public B refreshMargin(Duration margin) {
-        config.put("refresh_margin_s", whole(margin, "refreshMargin", SECONDS, "seconds"));
-        return self();
+        return putSeconds("refresh_margin_s", margin, "refreshMargin");
     }
 
     /** Which certificate authorities to trust (default {@link TlsRoots#WEBPKI}). */
@@ -100,8 +173,7 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
 
     /** The largest business-call answer accepted, in bytes (default 10 MiB); a larger one is refused. */
     public B maxBodyBytes(long maxBodyBytes) {
-        config.put("max_body_bytes", maxBodyBytes);
-        return self();
+        return put("max_body_bytes", maxBodyBytes);
     }
 
     /**

@@ -23,21 +23,13 @@ import java.util.Objects;
  * flight; a client that is never closed is freed after the garbage collector finds it
  * unreachable, but closing it (try-with-resources) frees it at a known time.
  */
-public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
+public final class KingdeeClient extends NativeObject implements KingdeeAuth {
     private static final int TOKEN_BUFFER = 256;
     private static final int HEADERS_BUFFER = 1024;
 
-    private final NativeHandle handle;
-    private final HandleCleaner.Cleanable cleanable;
-    private final String description;
-
     private KingdeeClient(Builder builder) {
-        String json = builder.config.toJson();
-        Natives.requireLoaded();
-        long address = NativeCall.newClient(json, Natives::erpauth_kingdee_client_new, "KingdeeClient.Builder");
-        this.handle = new NativeHandle("KingdeeClient", address, Natives::erpauth_kingdee_client_free);
-        this.cleanable = HandleCleaner.register(this, handle);
-        this.description = "KingdeeClient[clientId=" + builder.clientId + ", baseUrl=" + builder.baseUrl + "]";
+        super("KingdeeClient", builder.newClient(Natives::erpauth_kingdee_client_new),
+                Natives::erpauth_kingdee_client_free, "KingdeeClient" + builder.settings());
     }
 
     /** A builder; {@code clientId}, {@code clientSecret}, {@code appKey} and {@code appSecret} are required. */
@@ -155,38 +147,19 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
         handle.run(client -> Natives.erpauth_kingdee_client_invalidate(client));
     }
 
-    /** Frees the native client after the calls in flight return. Closing twice is harmless. */
-    @Override
-    public void close() {
-        cleanable.clean();
-    }
-
-    /** The handle, for tests of the leak cleanup (they must not keep the client reachable). */
-    NativeHandle nativeHandle() {
-        return handle;
-    }
-
-    /** Client id and base URL; never a secret. */
-    @Override
-    public String toString() {
-        return description + (handle.isFreed() ? " (closed)" : "");
-    }
-
     /**
      * Typed configuration of a {@link KingdeeClient}. Setters reject {@code null}; the
      * native library checks the values when {@link #build()} runs.
      */
     public static final class Builder extends ClientBuilder<Builder> {
-        private String clientId;
-        private String baseUrl = "https://api.kingdee.com";
-
-        private Builder() {}
+        private Builder() {
+            super("KingdeeClient", "clientId", "baseUrl");
+            showDefault("baseUrl", "https://api.kingdee.com"); // the native default, not sent
+        }
 
         /** The app's client id ({@code X-Api-ClientID}). Required. */
         public Builder clientId(String clientId) {
-            put("client_id", clientId, "clientId");
-            this.clientId = clientId;
-            return this;
+            return putShown("client_id", clientId, "clientId");
         }
 
         /** The app's client secret (signs every request). Required. */
@@ -206,9 +179,7 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
 
         /** The gateway, default {@code https://api.kingdee.com}. */
         public Builder baseUrl(String baseUrl) {
-            put("base_url", baseUrl, "baseUrl");
-            this.baseUrl = baseUrl;
-            return this;
+            return putShown("base_url", baseUrl, "baseUrl");
         }
 
         /** Ask for the app-token of this cloud-account user of the same enterprise. */
@@ -218,8 +189,7 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
 
         /** Ask for the app-token of this cloud-account user of the same enterprise. */
         public Builder uid(long uid) {
-            config.put("uid", uid);
-            return this;
+            return put("uid", uid);
         }
 
         /**
@@ -237,8 +207,7 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
          * that credentials and tokens never cross a network in clear by mistake).
          */
         public Builder allowInsecureHttp(boolean allow) {
-            config.put("allow_insecure_http", allow);
-            return this;
+            return put("allow_insecure_http", allow);
         }
 
         /** The account's domain, e.g. {@code https://tf.jdy.com}, sent as {@code X-GW-Router-Addr}. */
@@ -254,12 +223,6 @@ public final class KingdeeClient implements KingdeeAuth, AutoCloseable {
          */
         public KingdeeClient build() {
             return new KingdeeClient(this);
-        }
-
-        /** Never shows a secret. */
-        @Override
-        public String toString() {
-            return "KingdeeClient.Builder[clientId=" + clientId + ", baseUrl=" + baseUrl + "]";
         }
     }
 }

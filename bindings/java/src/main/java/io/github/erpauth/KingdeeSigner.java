@@ -19,19 +19,19 @@ import java.util.Objects;
  * in flight; a signer that is never closed is freed after the garbage collector finds it
  * unreachable.
  */
-public final class KingdeeSigner implements AutoCloseable {
+public final class KingdeeSigner extends NativeObject {
     private static final int SIGNATURE_BUFFER = 128;
 
-    private final NativeHandle handle;
-    private final HandleCleaner.Cleanable cleanable;
-
+    /** {@code toString()} never shows the secret. */
     KingdeeSigner(String clientSecret) {
+        super("KingdeeSigner", create(clientSecret), Natives::erpauth_kingdee_signer_free, "KingdeeSigner");
+    }
+
+    private static long create(String clientSecret) {
         Objects.requireNonNull(clientSecret, "clientSecret");
         Natives.requireLoaded();
-        long address = NativeCall.newHandle(NativeScratch.bound(clientSecret),
+        return NativeCall.newHandle(NativeScratch.bound(clientSecret),
                 s -> Natives.erpauth_kingdee_signer_new(s.string(clientSecret, "clientSecret"), s.outLen()));
-        this.handle = new NativeHandle("KingdeeSigner", address, Natives::erpauth_kingdee_signer_free);
-        this.cleanable = HandleCleaner.register(this, handle);
     }
 
     /**
@@ -55,22 +55,5 @@ public final class KingdeeSigner implements AutoCloseable {
                     s -> Natives.erpauth_kingdee_signer_signature(signer, s.string(method, "method"),
                             s.string(pathAndQuery, "pathAndQuery"), s.string(nonce, "nonce"),
                             s.string(timestamp, "timestamp"), s.out(), s.outCap(), s.outLen())));
-    }
-
-    /** Frees the native signer after the calls in flight return. Closing twice is harmless. */
-    @Override
-    public void close() {
-        cleanable.clean();
-    }
-
-    /** The handle, for tests of the leak cleanup (they must not keep the signer reachable). */
-    NativeHandle nativeHandle() {
-        return handle;
-    }
-
-    /** Never shows the secret. */
-    @Override
-    public String toString() {
-        return "KingdeeSigner" + (handle.isFreed() ? " (closed)" : "");
     }
 }

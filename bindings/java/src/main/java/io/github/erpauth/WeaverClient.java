@@ -26,7 +26,7 @@ import java.util.Objects;
  * sign never used before. {@link #close()} waits for calls in flight; a client that is never
  * closed is freed after the garbage collector finds it unreachable.
  */
-public final class WeaverClient implements WeaverAuth, AutoCloseable {
+public final class WeaverClient extends NativeObject implements WeaverAuth {
     private static final int TOKEN_BUFFER = 256;
 
     /** The e9 {@code userType} values: which attribute of the user {@code userContain} holds. */
@@ -56,19 +56,12 @@ public final class WeaverClient implements WeaverAuth, AutoCloseable {
         }
     }
 
-    private final NativeHandle handle;
-    private final HandleCleaner.Cleanable cleanable;
-    private final String description;
     private final String appid;
 
     private WeaverClient(Builder builder) {
-        String json = builder.config.toJson();
-        Natives.requireLoaded();
-        long address = NativeCall.newClient(json, Natives::erpauth_weaver_client_new, "WeaverClient.Builder");
-        this.handle = new NativeHandle("WeaverClient", address, Natives::erpauth_weaver_client_free);
-        this.cleanable = HandleCleaner.register(this, handle);
-        this.appid = builder.appid;
-        this.description = "WeaverClient[appid=" + builder.appid + ", baseUrl=" + builder.baseUrl + "]";
+        super("WeaverClient", builder.newClient(Natives::erpauth_weaver_client_new),
+                Natives::erpauth_weaver_client_free, "WeaverClient" + builder.settings());
+        this.appid = builder.shown("appid");
     }
 
     /** A builder; {@code baseUrl}, {@code appid}, {@code secret} and {@code aesKey} are required. */
@@ -218,45 +211,23 @@ public final class WeaverClient implements WeaverAuth, AutoCloseable {
         handle.run(client -> Natives.erpauth_weaver_client_invalidate(client));
     }
 
-    /** Frees the native client after the calls in flight return. Closing twice is harmless. */
-    @Override
-    public void close() {
-        cleanable.clean();
-    }
-
-    /** The handle, for tests of the leak cleanup (they must not keep the client reachable). */
-    NativeHandle nativeHandle() {
-        return handle;
-    }
-
-    /** Appid and base URL; never a secret. */
-    @Override
-    public String toString() {
-        return description + (handle.isFreed() ? " (closed)" : "");
-    }
-
     /**
      * Typed configuration of a {@link WeaverClient}. Setters reject {@code null}; the native
      * library checks the values when {@link #build()} runs.
      */
     public static final class Builder extends ClientBuilder<Builder> {
-        private String appid;
-        private String baseUrl;
-
-        private Builder() {}
+        private Builder() {
+            super("WeaverClient", "appid", "baseUrl");
+        }
 
         /** The OA server, e.g. {@code http://oa.example.com:8080}. Required. */
         public Builder baseUrl(String baseUrl) {
-            put("base_url", baseUrl, "baseUrl");
-            this.baseUrl = baseUrl;
-            return this;
+            return putShown("base_url", baseUrl, "baseUrl");
         }
 
         /** The application id issued by the OA administrator. Required. */
         public Builder appid(String appid) {
-            put("appid", appid, "appid");
-            this.appid = appid;
-            return this;
+            return putShown("appid", appid, "appid");
         }
 
         /** The application secret. Required. */
@@ -271,14 +242,12 @@ public final class WeaverClient implements WeaverAuth, AutoCloseable {
 
         /** At most this many users' tokens are cached (default 10 000; the least recently used go first). */
         public Builder maxUsers(long maxUsers) {
-            config.put("max_users", maxUsers);
-            return this;
+            return put("max_users", maxUsers);
         }
 
         /** How long the server keeps a token (default 30 min; whole seconds). */
         public Builder tokenTtl(Duration ttl) {
-            config.put("token_ttl_s", whole(ttl, "tokenTtl", SECONDS, "seconds"));
-            return this;
+            return putSeconds("token_ttl_s", ttl, "tokenTtl");
         }
 
         /**
@@ -289,12 +258,6 @@ public final class WeaverClient implements WeaverAuth, AutoCloseable {
          */
         public WeaverClient build() {
             return new WeaverClient(this);
-        }
-
-        /** Never shows a secret. */
-        @Override
-        public String toString() {
-            return "WeaverClient.Builder[appid=" + appid + ", baseUrl=" + baseUrl + "]";
         }
     }
 }

@@ -23,22 +23,14 @@ import java.util.Objects;
  * keep the state file (or the {@code spk}/{@code secrit} of {@link #register()}) across
  * restarts. Thread-safe; {@link #close()} waits for calls in flight.
  */
-public final class WeaverRestClient implements AutoCloseable {
+public final class WeaverRestClient extends NativeObject {
     private static final int TOKEN_BUFFER = 256;
     private static final int HEADERS_BUFFER = 1024;
     private static final int STATE_BUFFER = 2048;
 
-    private final NativeHandle handle;
-    private final HandleCleaner.Cleanable cleanable;
-    private final String description;
-
     private WeaverRestClient(Builder builder) {
-        String json = builder.config.toJson();
-        Natives.requireLoaded();
-        long address = NativeCall.newClient(json, Natives::erpauth_weaver_rest_client_new, "WeaverRestClient.Builder");
-        this.handle = new NativeHandle("WeaverRestClient", address, Natives::erpauth_weaver_rest_client_free);
-        this.cleanable = HandleCleaner.register(this, handle);
-        this.description = "WeaverRestClient[appid=" + builder.appid + ", baseUrl=" + builder.baseUrl + "]";
+        super("WeaverRestClient", builder.newClient(Natives::erpauth_weaver_rest_client_new),
+                Natives::erpauth_weaver_rest_client_free, "WeaverRestClient" + builder.settings());
     }
 
     /** A builder; {@code baseUrl}, {@code appid} and either {@code stateFile} or {@code spk} + {@code secrit} are required. */
@@ -113,37 +105,20 @@ public final class WeaverRestClient implements AutoCloseable {
         handle.run(client -> Natives.erpauth_weaver_rest_client_invalidate(client));
     }
 
-    /** Frees the native client after the calls in flight return. Closing twice is harmless. */
-    @Override
-    public void close() {
-        cleanable.clean();
-    }
-
-    /** Appid and base URL; never a secret. */
-    @Override
-    public String toString() {
-        return description + (handle.isFreed() ? " (closed)" : "");
-    }
-
     /** Typed configuration of a {@link WeaverRestClient}. */
     public static final class Builder extends ClientBuilder<Builder> {
-        private String appid;
-        private String baseUrl;
-
-        private Builder() {}
+        private Builder() {
+            super("WeaverRestClient", "appid", "baseUrl");
+        }
 
         /** The OA server, e.g. {@code http://oa.example.com:8080}. Required. */
         public Builder baseUrl(String baseUrl) {
-            put("base_url", baseUrl, "baseUrl");
-            this.baseUrl = baseUrl;
-            return this;
+            return putShown("base_url", baseUrl, "baseUrl");
         }
 
         /** The application id the OA administrator set up for REST access. Required. */
         public Builder appid(String appid) {
-            put("appid", appid, "appid");
-            this.appid = appid;
-            return this;
+            return putShown("appid", appid, "appid");
         }
 
         /**
@@ -168,19 +143,12 @@ public final class WeaverRestClient implements AutoCloseable {
 
         /** The token lifetime asked of applytoken (default 30 min; whole seconds). */
         public Builder tokenTtl(Duration ttl) {
-            config.put("token_ttl_s", whole(ttl, "tokenTtl", SECONDS, "seconds"));
-            return this;
+            return putSeconds("token_ttl_s", ttl, "tokenTtl");
         }
 
         /** Creates the client. No request is made and no file is read yet. */
         public WeaverRestClient build() {
             return new WeaverRestClient(this);
-        }
-
-        /** Never shows a secret. */
-        @Override
-        public String toString() {
-            return "WeaverRestClient.Builder[appid=" + appid + ", baseUrl=" + baseUrl + "]";
         }
     }
 }

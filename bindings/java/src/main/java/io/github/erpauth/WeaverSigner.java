@@ -18,25 +18,24 @@ import java.util.Objects;
  * {@link #close()} waits for calls in flight; a signer that is never closed is freed after the
  * garbage collector finds it unreachable.
  */
-public final class WeaverSigner implements AutoCloseable {
+public final class WeaverSigner extends NativeObject {
     private static final int SIGN_BUFFER = 128;
 
-    private final NativeHandle handle;
-    private final HandleCleaner.Cleanable cleanable;
-    private final String description;
-
+    /** {@code toString()} shows the appid, never a secret. */
     WeaverSigner(String appid, String secret, String aesKey) {
+        super("WeaverSigner", create(appid, secret, aesKey), Natives::erpauth_weaver_signer_free,
+                "WeaverSigner[appid=" + appid + "]");
+    }
+
+    private static long create(String appid, String secret, String aesKey) {
         Objects.requireNonNull(appid, "appid");
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(aesKey, "aesKey");
         Natives.requireLoaded();
-        long address = NativeCall.newHandle(
+        return NativeCall.newHandle(
                 NativeScratch.bound(appid) + NativeScratch.bound(secret) + NativeScratch.bound(aesKey),
                 s -> Natives.erpauth_weaver_signer_new(s.string(appid, "appid"), s.string(secret, "secret"),
                         s.string(aesKey, "aesKey"), s.outLen()));
-        this.handle = new NativeHandle("WeaverSigner", address, Natives::erpauth_weaver_signer_free);
-        this.cleanable = HandleCleaner.register(this, handle);
-        this.description = "WeaverSigner[appid=" + appid + "]";
     }
 
     /**
@@ -59,22 +58,5 @@ public final class WeaverSigner implements AutoCloseable {
     public String sign(long timestampMs) {
         return handle.map(signer -> NativeCall.text(SIGN_BUFFER, 0,
                     s -> Natives.erpauth_weaver_signer_sign(signer, timestampMs, s.out(), s.outCap(), s.outLen())));
-    }
-
-    /** Frees the native signer after the calls in flight return. Closing twice is harmless. */
-    @Override
-    public void close() {
-        cleanable.clean();
-    }
-
-    /** The handle, for tests of the leak cleanup (they must not keep the signer reachable). */
-    NativeHandle nativeHandle() {
-        return handle;
-    }
-
-    /** The appid; never a secret. */
-    @Override
-    public String toString() {
-        return description + (handle.isFreed() ? " (closed)" : "");
     }
 }
