@@ -10,27 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Java shape of the binding against the emulator: error properties read from real
  * refusals, messages in Java names, Weaver headers, the client interfaces, proxy settings.
  */
-class ConventionsTest {
-    private Emulator emulator;
-
-    @BeforeEach
-    void start() throws Exception {
-        emulator = Emulator.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        emulator.close();
-    }
-
+class ConventionsTest extends EmulatorTest {
     @Test
     void aKingdeeRefusalCarriesTheServersCodeWordsAndAdviceInJavaNames() {
         try (KingdeeClient client = emulator.kingdee().appSecret("rotated-app-secret").build()) {

@@ -4,7 +4,6 @@ import static io.github.erpauth.Emulator.KINGDEE_APP_SECRET;
 import static io.github.erpauth.Emulator.KINGDEE_CLIENT_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,25 +19,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link KingdeeClient} against the emulator, one fresh emulator per test. */
-class KingdeeClientTest {
+class KingdeeClientTest extends EmulatorTest {
     private static final String TOKEN_COUNT = "kingdee_auth_token";
-    private Emulator emulator;
-
-    @BeforeEach
-    void start() throws Exception {
-        emulator = Emulator.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        emulator.close();
-    }
-
     @Test
     void appTokenIsFetchedOnceAndCached() throws Exception {
         try (KingdeeClient client = emulator.kingdee().build()) {

@@ -8,16 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,23 +21,20 @@ import org.junit.jupiter.api.Test;
  * rotated and tokens expired or forgotten mid-run (the caller sees answers, never the one retry
  * behind them), a second process on one Weaver REST state file, and hostile answers.
  */
-class LifecycleMidRunTest {
+class LifecycleMidRunTest extends EmulatorTest {
     private static final String ECHO = "/jdy/v2/erpauth/echo";
     private static final String REST_APPID = "emu-rest-appid";
     private static final String REST_ECHO = "/api/emulator/rest/echo";
 
-    private Emulator emulator;
     private Path dir;
 
     @BeforeEach
-    void start() throws Exception {
-        emulator = Emulator.start();
+    void makeDir() throws Exception {
         dir = Files.createTempDirectory("erpauth-lifecycle");
     }
 
     @AfterEach
-    void stop() throws Exception {
-        emulator.close();
+    void removeDir() throws Exception {
         try (Stream<Path> left = Files.list(dir)) {
             left.forEach(p -> p.toFile().delete());
         }
@@ -153,31 +143,7 @@ class LifecycleMidRunTest {
             byte[] written = Files.readAllBytes(state);
             assertEquals(1, emulator.count("weaver_regist"));
 
-            List<String> command = new ArrayList<>();
-            command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            for (String key : new String[] {"erpauth.library.path", "jna.library.path"}) {
-                String value = System.getProperty(key);
-                if (value != null) {
-                    command.add("-D" + key + "=" + value);
-                }
-            }
-            command.add(RestStateProbe.class.getName());
-            command.add(emulator.baseUrl);
-            command.add(REST_APPID);
-            command.add(state.toString());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            try (InputStream in = process.getInputStream()) {
-                byte[] buffer = new byte[4096];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    output.write(buffer, 0, n);
-                }
-            }
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the probe did not finish");
-            String text = new String(output.toByteArray(), StandardCharsets.UTF_8);
-            assertEquals(0, process.exitValue(), text);
+            String text = TestSupport.runProbe(RestStateProbe.class, emulator.baseUrl, REST_APPID, state.toString());
 
             String childRegistration = null;
             String childCall = null;

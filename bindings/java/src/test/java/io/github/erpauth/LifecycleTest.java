@@ -14,24 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The lifecycle additions of the C ABI through the Java API, against the emulator. */
-class LifecycleTest {
-    private Emulator emulator;
-
-    @BeforeEach
-    void start() throws Exception {
-        emulator = Emulator.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        emulator.close();
-    }
-
+class LifecycleTest extends EmulatorTest {
     @Test
     void updateAppSecretReplacesARotatedSecretAndAuthorizationSaysWhere() throws Exception {
         try (KingdeeClient client = emulator.kingdee().build()) {

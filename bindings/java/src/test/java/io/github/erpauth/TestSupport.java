@@ -1,11 +1,17 @@
 package io.github.erpauth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -56,6 +62,38 @@ final class TestSupport {
             }
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * Runs {@code probe}'s main in a JVM of its own, on this JVM's class path and native
+     * library properties, and returns what it printed (stdout and stderr); fails unless it
+     * exits 0 within 60 s.
+     */
+    static String runProbe(Class<?> probe, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        for (String key : new String[] {"erpauth.library.path", "jna.library.path"}) {
+            String value = System.getProperty(key);
+            if (value != null) {
+                command.add("-D" + key + "=" + value);
+            }
+        }
+        command.add(probe.getName());
+        command.addAll(Arrays.asList(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try (InputStream in = process.getInputStream()) {
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                output.write(buffer, 0, n);
+            }
+        }
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the probe did not finish");
+        String text = new String(output.toByteArray(), StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), text);
+        return text;
     }
 
     /** A port on 127.0.0.1 that nothing listens on (just closed). */

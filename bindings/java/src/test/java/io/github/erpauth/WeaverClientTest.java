@@ -3,7 +3,6 @@ package io.github.erpauth;
 import static io.github.erpauth.Emulator.WEAVER_AES_KEY;
 import static io.github.erpauth.Emulator.WEAVER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,25 +16,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link WeaverClient} against the emulator, one fresh emulator per test. */
-class WeaverClientTest {
+class WeaverClientTest extends EmulatorTest {
     private static final String TOKEN_COUNT = "weaver_get_token";
-    private Emulator emulator;
-
-    @BeforeEach
-    void start() throws Exception {
-        emulator = Emulator.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        emulator.close();
-    }
-
     /** The emulator (like e9) returns the OA user id AES-encrypted with the app's key, in Base64. */
     private static String decryptUserid(String userid) {
         return Reference.aesDecrypt(WEAVER_AES_KEY, Base64.getDecoder().decode(userid));
