@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The erpauth emulator ({@code erpauth emulate}) as a child process on 127.0.0.1, with its
  * control endpoints. Each test that needs one starts its own, so no state leaks between tests.
+ * Public for the HTTP integrations' tests, which use it from this module's -tests jar.
  */
-final class Emulator implements AutoCloseable {
+public final class Emulator implements AutoCloseable {
     // Default credentials of docs/EMULATOR.md.
     static final String KINGDEE_CLIENT_ID = "emu-client-id";
     static final String KINGDEE_CLIENT_SECRET = "emu-client-secret";
@@ -38,7 +39,7 @@ final class Emulator implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process process;
-    final String baseUrl;
+    public final String baseUrl;
 
     private Emulator(Process process, String baseUrl) {
         this.process = process;
@@ -53,7 +54,7 @@ final class Emulator implements AutoCloseable {
         return file;
     }
 
-    static Emulator start() throws IOException {
+    public static Emulator start() throws IOException {
         Process process = new ProcessBuilder(binary().getPath(), "emulate", "--port", "0", "--exit-on-stdin-eof")
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -78,7 +79,8 @@ final class Emulator implements AutoCloseable {
         return new Emulator(process, line.substring("listening on ".length()).trim());
     }
 
-    KingdeeClient.Builder kingdee() {
+    /** A Kingdee client builder with the emulator's default credentials. */
+    public KingdeeClient.Builder kingdee() {
         return KingdeeClient.builder()
                 .baseUrl(baseUrl)
                 .clientId(KINGDEE_CLIENT_ID)
@@ -89,7 +91,8 @@ final class Emulator implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10));
     }
 
-    WeaverClient.Builder weaver() {
+    /** A Weaver client builder with the emulator's default credentials. */
+    public WeaverClient.Builder weaver() {
         return WeaverClient.builder()
                 .baseUrl(baseUrl)
                 .appid(WEAVER_APPID)
@@ -102,7 +105,8 @@ final class Emulator implements AutoCloseable {
         return getJson("/__emulator/stats");
     }
 
-    long count(String endpoint) throws IOException, InterruptedException {
+    /** How many requests the emulator has had on {@code endpoint}, e.g. {@code "kingdee_business"}. */
+    public long count(String endpoint) throws IOException, InterruptedException {
         return stats().get(endpoint).getAsLong();
     }
 
@@ -122,7 +126,7 @@ final class Emulator implements AutoCloseable {
         assertEquals(200, response.statusCode(), "emulator refused config " + patchJson + ": " + response.body());
     }
 
-    void expireTokens() throws IOException, InterruptedException {
+    public void expireTokens() throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/__emulator/expire_tokens"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.erpauth.Emulator;
 import io.github.erpauth.KingdeeClient;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +30,13 @@ import org.junit.jupiter.api.Test;
 
 /** OkHttp and Apache HttpClient 4 against the emulator's Kingdee gateway. */
 class KingdeeIntegrationTest {
-    private LocalEmulator emulator;
+    private Emulator emulator;
     private KingdeeClient kingdee;
 
     @BeforeEach
     void start() throws Exception {
-        emulator = LocalEmulator.start();
-        kingdee = emulator.kingdee();
+        emulator = Emulator.start();
+        kingdee = emulator.kingdee().build();
     }
 
     @AfterEach

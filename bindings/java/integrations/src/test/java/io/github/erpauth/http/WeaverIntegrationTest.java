@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.erpauth.Emulator;
 import io.github.erpauth.WeaverClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -30,13 +31,13 @@ class WeaverIntegrationTest {
     private static final String TODO = "/api/workflow/paService/getToDoWorkflowRequestList";
     private static final String CREATE = "/api/workflow/paService/doCreateRequest";
 
-    private LocalEmulator emulator;
+    private Emulator emulator;
     private WeaverClient oa;
 
     @BeforeEach
     void start() throws Exception {
-        emulator = LocalEmulator.start();
-        oa = emulator.weaver();
+        emulator = Emulator.start();
+        oa = emulator.weaver().build();
     }
 
     @AfterEach
