@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.http.HttpEntity;
 import org.apache.http.HttpRequest;
 import org.apache.http.HttpResponse;
@@ -27,6 +28,30 @@ final class ApacheSupport {
         URI parsed = URI.create(uri);
         String path = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();
         return TokenInvalid.target(path, parsed.getRawQuery());
+    }
+
+    /**
+     * The retry strategy of both integrations: once, after the server's token refusal, with the
+     * token invalidated first ({@code invalidate}); HttpClient itself does not resend a body
+     * that is not repeatable.
+     */
+    static boolean retryOnce(HttpResponse response, int executionCount, TokenInvalid refusal, Runnable invalidate) {
+        int status = response.getStatusLine().getStatusCode();
+        if (executionCount > 1 || !refusal.possible(status)) {
+            return false;
+        }
+        if (!refusal.is(status, bufferedBody(response))) {
+            return false;
+        }
+        invalidate.run();
+        return true;
+    }
+
+    /** Sets {@code headers} on {@code request}, replacing any of the same names (a retry's old ones). */
+    static void setHeaders(HttpRequest request, Map<String, String> headers) {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            request.setHeader(header.getKey(), header.getValue());
+        }
     }
 
     /**

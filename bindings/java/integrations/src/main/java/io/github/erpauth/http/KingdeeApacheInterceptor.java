@@ -1,7 +1,6 @@
 package io.github.erpauth.http;
 
 import io.github.erpauth.KingdeeAuth;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.http.HttpRequest;
 import org.apache.http.HttpRequestInterceptor;
@@ -36,22 +35,12 @@ public final class KingdeeApacheInterceptor implements HttpRequestInterceptor, S
     @Override
     public void process(HttpRequest request, HttpContext context) {
         String method = request.getRequestLine().getMethod();
-        String target = ApacheSupport.target(request);
-        for (Map.Entry<String, String> header : auth.headers(method, target).entrySet()) {
-            request.setHeader(header.getKey(), header.getValue()); // a retry replaces the old ones
-        }
+        ApacheSupport.setHeaders(request, auth.headers(method, ApacheSupport.target(request)));
     }
 
     @Override
     public boolean retryRequest(HttpResponse response, int executionCount, HttpContext context) {
-        if (executionCount > 1 || response.getStatusLine().getStatusCode() != 519) {
-            return false;
-        }
-        if (!TokenInvalid.kingdee(519, ApacheSupport.bufferedBody(response))) {
-            return false;
-        }
-        auth.invalidate();
-        return true;
+        return ApacheSupport.retryOnce(response, executionCount, TokenInvalid.KINGDEE, auth::invalidate);
     }
 
     @Override

@@ -2,11 +2,9 @@ package io.github.erpauth.http;
 
 import io.github.erpauth.KingdeeAuth;
 import java.io.IOException;
-import java.util.Map;
 import java.util.Objects;
 import okhttp3.Interceptor;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
@@ -35,26 +33,11 @@ public final class KingdeeInterceptor implements Interceptor {
 
     @Override
     public Response intercept(Chain chain) throws IOException {
-        Request request = chain.request();
-        Response response = chain.proceed(signed(request));
-        RequestBody body = request.body();
-        if (response.code() != 519 || (body != null && body.isOneShot())) {
-            return response;
-        }
-        if (!TokenInvalid.kingdee(response.code(), response.peekBody(TokenInvalid.MAX_REFUSAL_BYTES).string())) {
-            return response;
-        }
-        response.close();
-        auth.invalidate();
-        return chain.proceed(signed(request));
+        return OkHttpSupport.proceedRetryingOnce(chain, TokenInvalid.KINGDEE, this::signed, auth::invalidate);
     }
 
     private Request signed(Request request) {
         String target = TokenInvalid.target(request.url().encodedPath(), request.url().encodedQuery());
-        Request.Builder builder = request.newBuilder();
-        for (Map.Entry<String, String> header : auth.headers(request.method(), target).entrySet()) {
-            builder.header(header.getKey(), header.getValue());
-        }
-        return builder.build();
+        return OkHttpSupport.withHeaders(request, auth.headers(request.method(), target));
     }
 }

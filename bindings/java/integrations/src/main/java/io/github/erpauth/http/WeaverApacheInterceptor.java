@@ -2,7 +2,6 @@ package io.github.erpauth.http;
 
 import io.github.erpauth.WeaverAuth;
 import io.github.erpauth.WeaverClient;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.http.HttpRequest;
 import org.apache.http.HttpRequestInterceptor;
@@ -47,22 +46,12 @@ public final class WeaverApacheInterceptor implements HttpRequestInterceptor, Se
 
     @Override
     public void process(HttpRequest request, HttpContext context) {
-        Map<String, String> headers = userType == null ? auth.headers() : auth.headers(userType, userContain);
-        for (Map.Entry<String, String> header : headers.entrySet()) {
-            request.setHeader(header.getKey(), header.getValue());
-        }
+        ApacheSupport.setHeaders(request, userType == null ? auth.headers() : auth.headers(userType, userContain));
     }
 
     @Override
     public boolean retryRequest(HttpResponse response, int executionCount, HttpContext context) {
-        if (executionCount > 1) {
-            return false;
-        }
-        if (!TokenInvalid.weaver(response.getStatusLine().getStatusCode(), ApacheSupport.bufferedBody(response))) {
-            return false;
-        }
-        auth.invalidate();
-        return true;
+        return ApacheSupport.retryOnce(response, executionCount, TokenInvalid.WEAVER, auth::invalidate);
     }
 
     @Override

@@ -3,11 +3,9 @@ package io.github.erpauth.http;
 import io.github.erpauth.WeaverAuth;
 import io.github.erpauth.WeaverClient;
 import java.io.IOException;
-import java.util.Map;
 import java.util.Objects;
 import okhttp3.Interceptor;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
@@ -43,26 +41,11 @@ public final class WeaverInterceptor implements Interceptor {
 
     @Override
     public Response intercept(Chain chain) throws IOException {
-        Request request = chain.request();
-        Response response = chain.proceed(withToken(request));
-        RequestBody body = request.body();
-        if (body != null && body.isOneShot()) {
-            return response;
-        }
-        if (!TokenInvalid.weaver(response.code(), response.peekBody(TokenInvalid.MAX_REFUSAL_BYTES).string())) {
-            return response;
-        }
-        response.close();
-        auth.invalidate();
-        return chain.proceed(withToken(request));
+        return OkHttpSupport.proceedRetryingOnce(chain, TokenInvalid.WEAVER, this::withToken, auth::invalidate);
     }
 
     private Request withToken(Request request) {
-        Map<String, String> headers = userType == null ? auth.headers() : auth.headers(userType, userContain);
-        Request.Builder builder = request.newBuilder();
-        for (Map.Entry<String, String> header : headers.entrySet()) {
-            builder.header(header.getKey(), header.getValue());
-        }
-        return builder.build();
+        return OkHttpSupport.withHeaders(request,
+                userType == null ? auth.headers() : auth.headers(userType, userContain));
     }
 }
