@@ -17,8 +17,6 @@ use common::rss_kib;
 use erpauth::client::{KingdeeClient, WeaverClient, WeaverUser};
 use erpauth::ErrorKind;
 use erpauth_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -496,20 +494,7 @@ impl Drop for Front {
 }
 
 fn server_tls_config() -> Arc<rustls::ServerConfig> {
-    let chain = vec![
-        CertificateDer::from_pem_slice(SERVER_CERT_PEM.as_bytes()).unwrap(),
-        CertificateDer::from_pem_slice(CA_PEM.as_bytes()).unwrap(),
-    ];
-    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY_PEM.as_bytes()).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    Arc::new(config)
+    common::tls_server_config(&[SERVER_CERT_PEM, CA_PEM], SERVER_KEY_PEM)
 }
 
 fn serve(

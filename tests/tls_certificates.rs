@@ -23,8 +23,6 @@ use erpauth::client::{KingdeeClient, WeaverClient};
 use erpauth::ffi::{self, erpauth_status};
 use erpauth::ErrorKind;
 use erpauth_emulator::{Emulator, EmulatorConfig};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::ffi::CString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -261,18 +259,7 @@ struct TlsFront {
 
 impl TlsFront {
     fn start(identity: &Identity, upstream: u16) -> TlsFront {
-        let chain = vec![CertificateDer::from_pem_slice(identity.cert.as_bytes()).unwrap()];
-        let key = PrivateKeyDer::from_pem_slice(identity.key.as_bytes()).unwrap();
-        // The provider ureq's rustls is built with here (ring, see Cargo.toml).
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-        let config = Arc::new(config);
+        let config = common::tls_server_config(&[&identity.cert], &identity.key);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let plaintext = Arc::new(AtomicUsize::new(0));

@@ -237,3 +237,28 @@ impl Canned {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
+
+/// A TLS server configuration for the local test servers: the certificate
+/// chain (leaf first) and key as PEM, with the crypto provider ureq's rustls
+/// is built with here (ring, see Cargo.toml).
+pub fn tls_server_config(
+    chain_pem: &[&str],
+    key_pem: &str,
+) -> std::sync::Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = chain_pem
+        .iter()
+        .map(|pem| CertificateDer::from_pem_slice(pem.as_bytes()).unwrap())
+        .collect();
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    std::sync::Arc::new(config)
+}
