@@ -28,6 +28,8 @@ if [ "$MODE" != lib ]; then
   # The package's .targets is tested by building .NET Framework projects with xbuild.
   command -v xbuild >/dev/null || missing+=(mono-xbuild)
   command -v unzip >/dev/null || missing+=(unzip)
+  # The tests read JSON with the stock JavaScriptSerializer (mono-devel depends on it too).
+  [ -f /usr/lib/mono/4.5/System.Web.Extensions.dll ] || missing+=(libmono-system-web-extensions4.0-cil)
 fi
 # mono-devel carries the reference assemblies of each .NET Framework version, so the library
 # is compiled against exactly the 4.6.2 API it promises.
@@ -74,7 +76,7 @@ rm -rf "$BUILD/tests" "$BUILD/bench"
 mkdir -p "$BUILD/tests" "$BUILD/bench"
 "${MCS[@]}" -target:library -keyfile:"$HERE/ErpAuth.snk" -out:"$BUILD/tests/ErpAuth.Tests.dll" \
   -r:"$BUILD/lib/ErpAuth.dll" -r:"$NUNIT_DIR/nunit.framework.dll" -r:System.Core.dll \
-  "$HERE"/tests/*.cs
+  -r:System.Web.Extensions.dll "$HERE"/tests/*.cs
 "${MCS[@]}" -target:exe -out:"$BUILD/tests/LoaderProbe.exe" \
   -r:"$BUILD/lib/ErpAuth.dll" "$HERE"/tests/probe/LoaderProbe.cs
 "${MCS[@]}" -target:exe -out:"$BUILD/bench/ErpAuth.Benchmark.exe" \

@@ -24,12 +24,12 @@ mkdir -p "$OUT/lib" "$OUT/tests"
 MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
 "${MCS[@]}" -target:library -sdk:4.6.2-api -keyfile:"$HERE/../ErpAuth.snk" -r:System.Net.Http.dll \
   -r:"$BUILD/lib/ErpAuth.dll" -out:"$OUT/lib/ErpAuth.Http.dll" -doc:"$OUT/lib/ErpAuth.Http.xml" "$HERE"/src/*.cs
-# The emulator helper of the main test suite (and the JSON reader it uses) is compiled in as is.
-helpers=("$CSHARP/tests/Emulator.cs")
-[ -f "$CSHARP/tests/MiniJson.cs" ] && helpers+=("$CSHARP/tests/MiniJson.cs")
+# The emulator helpers of the main test suite (the emulator process and the JSON
+# reader it uses) are compiled in as they are.
+helpers=("$CSHARP/tests/Emulator.cs" "$CSHARP/tests/Json.cs")
 "${MCS[@]}" -target:library -out:"$OUT/tests/ErpAuth.Http.Tests.dll" \
   -r:"$BUILD/lib/ErpAuth.dll" -r:"$OUT/lib/ErpAuth.Http.dll" -r:"$NUNIT_DIR/nunit.framework.dll" \
-  -r:System.Core.dll -r:System.Net.Http.dll \
+  -r:System.Core.dll -r:System.Net.Http.dll -r:System.Web.Extensions.dll \
   "$HERE"/tests/*.cs "${helpers[@]}"
 cp "$BUILD/lib/ErpAuth.dll" "$OUT/lib/ErpAuth.Http.dll" "$BUILD/tests/"liberpauth.* "$OUT/tests/"
 

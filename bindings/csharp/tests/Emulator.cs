@@ -169,12 +169,12 @@ namespace ErpAuth.Tests
         internal Dictionary<string, long> Stats()
         {
             var stats = new Dictionary<string, long>();
-            foreach (KeyValuePair<string, object> entry in MiniJson.ParseObject(Request("GET", "/__emulator/stats", null)))
+            foreach (KeyValuePair<string, object> entry in Json.ParseObject(Request("GET", "/__emulator/stats", null)))
             {
-                var number = entry.Value as JsonNumber;
-                if (number != null)
+                long? number = Json.Integer(entry.Value);
+                if (number.HasValue)
                 {
-                    stats[entry.Key] = number.ToInt64();
+                    stats[entry.Key] = number.Value;
                 }
             }
             return stats;

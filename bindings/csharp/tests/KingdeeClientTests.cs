@@ -111,7 +111,7 @@ namespace ErpAuth.Tests
                 using (var reader = new StreamReader(response.GetResponseStream(), Encoding.UTF8))
                 {
                     Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
-                    Dictionary<string, object> answer = MiniJson.ParseObject(reader.ReadToEnd());
+                    Dictionary<string, object> answer = Json.ParseObject(reader.ReadToEnd());
                     Assert.AreEqual("0", answer["errcode"].ToString());
                 }
                 Assert.AreEqual(before + 1, emulator.Stat("kingdee_business"));

@@ -63,7 +63,7 @@ namespace ErpAuth.Tests
 
         private static string Field(string json, string name)
         {
-            return (string)MiniJson.ParseObject(json)[name];
+            return (string)Json.ParseObject(json)[name];
         }
 
         [Test]

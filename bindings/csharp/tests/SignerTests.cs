@@ -54,7 +54,7 @@ namespace ErpAuth.Tests
             {
                 using (WeaverSigner signer = new WeaverSigner((string)v["appid"], (string)v["secret"], (string)v["aes_key"]))
                 {
-                    Assert.AreEqual(v["sign"], signer.Sign(((JsonNumber)v["timestamp_ms"]).ToInt64()));
+                    Assert.AreEqual(v["sign"], signer.Sign((long)Json.Integer(v["timestamp_ms"])));
                 }
             }
         }

@@ -16,13 +16,13 @@ namespace ErpAuth.Tests
         /// <summary>A vector file, parsed. Also read by the signer tests.</summary>
         internal static Dictionary<string, object> Load(string name)
         {
-            return MiniJson.ParseObject(File.ReadAllText(Path.Combine(TestPaths.VectorsDirectory, name), Encoding.UTF8));
+            return Json.ParseObject(File.ReadAllText(Path.Combine(TestPaths.VectorsDirectory, name), Encoding.UTF8));
         }
 
         /// <summary>The entries of one section of a vector file; an empty section fails.</summary>
         internal static IEnumerable<Dictionary<string, object>> Section(Dictionary<string, object> file, string name)
         {
-            var entries = (List<object>)file[name];
+            var entries = (object[])file[name];
             Assert.IsNotEmpty(entries, "vector section " + name + " is empty");
             foreach (object entry in entries)
             {
@@ -95,9 +95,9 @@ namespace ErpAuth.Tests
         {
             var target = new StringBuilder((string)v["path"]);
             char separator = '?';
-            foreach (object pair in (List<object>)v["query"])
+            foreach (object pair in (object[])v["query"])
             {
-                var kv = (List<object>)pair;
+                var kv = (object[])pair;
                 target.Append(separator)
                     .Append(ManagedReference.Encode((string)kv[0], ".-*_"))
                     .Append('=')
@@ -112,7 +112,7 @@ namespace ErpAuth.Tests
         {
             foreach (Dictionary<string, object> v in Section(Load("weaver.json"), "sign"))
             {
-                long timestamp = ((JsonNumber)v["timestamp_ms"]).ToInt64();
+                long timestamp = (long)Json.Integer(v["timestamp_ms"]);
                 string sign = Weaver.Sign((string)v["appid"], (string)v["secret"], (string)v["aes_key"], timestamp);
                 Assert.AreEqual(v["sign"], sign);
                 Assert.AreEqual(v["plaintext"], ManagedReference.WeaverDecrypt((string)v["aes_key"], sign));
