@@ -24,9 +24,9 @@ mkdir -p "$OUT/lib" "$OUT/tests"
 MCS=(mcs -langversion:6 -warnaserror+ -warn:4 -nologo -debug+ -optimize+)
 "${MCS[@]}" -target:library -sdk:4.6.2-api -keyfile:"$HERE/../ErpAuth.snk" -r:System.Net.Http.dll \
   -r:"$BUILD/lib/ErpAuth.dll" -out:"$OUT/lib/ErpAuth.Http.dll" -doc:"$OUT/lib/ErpAuth.Http.xml" "$HERE"/src/*.cs
-# The emulator helpers of the main test suite (the emulator process and the JSON
-# reader it uses) are compiled in as they are.
-helpers=("$CSHARP/tests/Emulator.cs" "$CSHARP/tests/Json.cs")
+# The emulator helpers of the main test suite (the emulator process, the fixture base class that
+# shares one, and the JSON reader they use) are compiled in as they are.
+helpers=("$CSHARP/tests/Emulator.cs" "$CSHARP/tests/EmulatorFixture.cs" "$CSHARP/tests/Json.cs")
 "${MCS[@]}" -target:library -out:"$OUT/tests/ErpAuth.Http.Tests.dll" \
   -r:"$BUILD/lib/ErpAuth.dll" -r:"$OUT/lib/ErpAuth.Http.dll" -r:"$NUNIT_DIR/nunit.framework.dll" \
   -r:System.Core.dll -r:System.Net.Http.dll -r:System.Web.Extensions.dll \

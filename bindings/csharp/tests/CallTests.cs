@@ -6,37 +6,11 @@ namespace ErpAuth.Tests
 {
     /// <summary>Business calls made by the clients themselves, against the emulator.</summary>
     [TestFixture]
-    public class CallTests
+    public class CallTests : EmulatorFixture
     {
-        private Emulator emulator;
-
-        [TestFixtureSetUp]
-        public void StartEmulator()
-        {
-            emulator = Emulator.Start();
-        }
-
-        [TestFixtureTearDown]
-        public void StopEmulator()
-        {
-            if (emulator != null)
-            {
-                emulator.Dispose();
-            }
-        }
-
         private KingdeeClient Kingdee()
         {
-            return new KingdeeClient(new KingdeeClientOptions
-            {
-                ClientId = "emu-client-id",
-                ClientSecret = "emu-client-secret",
-                AppKey = "emuAppKey",
-                AppSecret = "emu-app-secret",
-                Domain = "https://emu.jdy.com",
-                BaseUrl = emulator.BaseUrl,
-                Timeout = TimeSpan.FromSeconds(10),
-            });
+            return new KingdeeClient(emulator.KingdeeOptions());
         }
 
         [Test]
@@ -96,13 +70,7 @@ namespace ErpAuth.Tests
         [Test]
         public void AnOuterInstanceIdPullsTheAuthorization()
         {
-            using (var kingdee = new KingdeeClient(new KingdeeClientOptions
-            {
-                ClientId = "emu-client-id",
-                ClientSecret = "emu-client-secret",
-                OuterInstanceId = "emu-instance-1",
-                BaseUrl = emulator.BaseUrl,
-            }))
+            using (var kingdee = new KingdeeClient(emulator.KingdeePullOptions()))
             {
                 Assert.IsNotEmpty(kingdee.GetAppToken());
                 StringAssert.Contains("\"source\":\"push_app_authorize\"", kingdee.GetAuthorization());
@@ -112,10 +80,7 @@ namespace ErpAuth.Tests
         [Test]
         public void WeaverCallsCarryTheUsersTokenAndUserId()
         {
-            using (var oa = new WeaverClient(new WeaverClientOptions
-            {
-                BaseUrl = emulator.BaseUrl, AppId = "emu-appid", Secret = "emu-secret", AesKey = "emu-aes-key-0016",
-            }))
+            using (var oa = new WeaverClient(emulator.WeaverOptions()))
             {
                 ErpAuthResponse todo = oa.Call("GET", "/api/workflow/paService/getToDoWorkflowRequestList?keyword=请假",
                     userType: UserType.LoginId, userContain: "zhangs");
@@ -162,7 +127,7 @@ namespace ErpAuth.Tests
                 System.IO.Directory.Delete(dir, true);
             }
         }
-   
+
         [Test]
         public void PlainHttpToAnotherHostNeedsAllowInsecureHttp()
         {
@@ -177,10 +142,9 @@ namespace ErpAuth.Tests
             {
                 StringAssert.StartsWith("KingdeeClient", kingdee.ToString());
             }
-            using (var oa = new WeaverClient(new WeaverClientOptions
-            {
-                BaseUrl = emulator.BaseUrl, AppId = "emu-appid", Secret = "emu-secret", AesKey = "emu-aes-key-0016", MaxUsers = 2,
-            }))
+            WeaverClientOptions weaver = emulator.WeaverOptions();
+            weaver.MaxUsers = 2;
+            using (var oa = new WeaverClient(weaver))
             {
                 Assert.IsNotEmpty(oa.GetToken(UserType.Id, "1"));
             }

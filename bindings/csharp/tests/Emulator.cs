@@ -198,6 +198,53 @@ namespace ErpAuth.Tests
             Request("POST", "/__emulator/config", json);
         }
 
+        /// <summary>Takes back any fault set with <see cref="Configure"/>.</summary>
+        internal void ClearFaults()
+        {
+            Configure("{\"fault\":{\"kind\":\"none\"}}");
+        }
+
+        /// <summary>Kingdee client options with this emulator's default credentials (docs/EMULATOR.md).</summary>
+        internal KingdeeClientOptions KingdeeOptions(string appSecret = "emu-app-secret")
+        {
+            return new KingdeeClientOptions
+            {
+                ClientId = "emu-client-id",
+                ClientSecret = "emu-client-secret",
+                AppKey = "emuAppKey",
+                AppSecret = appSecret,
+                Domain = "https://emu.jdy.com",
+                BaseUrl = BaseUrl,
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+        }
+
+        /// <summary>Kingdee client options with the default client credentials and no app key: the
+        /// client pulls the authorization of the emulator's instance <c>emu-instance-1</c>.</summary>
+        internal KingdeeClientOptions KingdeePullOptions()
+        {
+            return new KingdeeClientOptions
+            {
+                ClientId = "emu-client-id",
+                ClientSecret = "emu-client-secret",
+                OuterInstanceId = "emu-instance-1",
+                BaseUrl = BaseUrl,
+            };
+        }
+
+        /// <summary>Weaver client options with this emulator's default credentials (docs/EMULATOR.md).</summary>
+        internal WeaverClientOptions WeaverOptions(string appId = "emu-appid")
+        {
+            return new WeaverClientOptions
+            {
+                BaseUrl = BaseUrl,
+                AppId = appId,
+                Secret = "emu-secret",
+                AesKey = "emu-aes-key-0016",
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+        }
+
         /// <summary>A control request, e.g. <c>/__emulator/expire_tokens</c>; returns the answer.</summary>
         internal string Post(string path, string body)
         {

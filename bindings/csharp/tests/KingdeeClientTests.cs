@@ -12,43 +12,11 @@ namespace ErpAuth.Tests
 {
     /// <summary>KingdeeClient against the emulator with the default credentials of docs/EMULATOR.md.</summary>
     [TestFixture]
-    public class KingdeeClientTests
+    public class KingdeeClientTests : EmulatorFixture
     {
-        private Emulator emulator;
-
-        [TestFixtureSetUp]
-        public void StartEmulator()
-        {
-            emulator = Emulator.Start();
-        }
-
-        [TestFixtureTearDown]
-        public void StopEmulator()
-        {
-            if (emulator != null)
-            {
-                emulator.Dispose();
-            }
-        }
-
-        [TearDown]
-        public void ClearFaults()
-        {
-            emulator.Configure("{\"fault\":{\"kind\":\"none\"}}");
-        }
-
         private KingdeeClientOptions Options()
         {
-            return new KingdeeClientOptions
-            {
-                ClientId = "emu-client-id",
-                ClientSecret = "emu-client-secret",
-                AppKey = "emuAppKey",
-                AppSecret = "emu-app-secret",
-                Domain = "https://emu.jdy.com",
-                BaseUrl = emulator.BaseUrl,
-                Timeout = TimeSpan.FromSeconds(10),
-            };
+            return emulator.KingdeeOptions();
         }
 
         private long TokenRequests()

@@ -39,20 +39,6 @@ namespace ErpAuth.Tests
             Directory.Delete(dir, true);
         }
 
-        private KingdeeClientOptions KingdeeOptions()
-        {
-            return new KingdeeClientOptions
-            {
-                ClientId = "emu-client-id",
-                ClientSecret = "emu-client-secret",
-                AppKey = "emuAppKey",
-                AppSecret = "emu-app-secret",
-                Domain = "https://emu.jdy.com",
-                BaseUrl = emulator.BaseUrl,
-                Timeout = TimeSpan.FromSeconds(10),
-            };
-        }
-
         private WeaverRestClient Rest(string stateFile)
         {
             return new WeaverRestClient(new WeaverRestClientOptions
@@ -69,7 +55,7 @@ namespace ErpAuth.Tests
         [Test]
         public void ARotationMidRunCostsTheCallerNothing()
         {
-            KingdeeClientOptions options = KingdeeOptions();
+            KingdeeClientOptions options = emulator.KingdeeOptions();
             options.OuterInstanceId = "emu-instance-1";
             using (var kingdee = new KingdeeClient(options))
             {
@@ -98,11 +84,7 @@ namespace ErpAuth.Tests
         [Test]
         public void APulledSecretRotatedAgainIsPulledAgainByGetAppToken()
         {
-            using (var kingdee = new KingdeeClient(new KingdeeClientOptions
-            {
-                ClientId = "emu-client-id", ClientSecret = "emu-client-secret", OuterInstanceId = "emu-instance-1",
-                BaseUrl = emulator.BaseUrl,
-            }))
+            using (var kingdee = new KingdeeClient(emulator.KingdeePullOptions()))
             {
                 string first = kingdee.GetAppToken();
                 Assert.AreEqual(1, emulator.Stat("kingdee_push_app_authorize"));
@@ -119,7 +101,7 @@ namespace ErpAuth.Tests
         [Test]
         public void KingdeeTokensExpiredOrForgottenMidRunAreReplacedOnceAndTheCallSucceeds()
         {
-            using (var kingdee = new KingdeeClient(KingdeeOptions()))
+            using (var kingdee = new KingdeeClient(emulator.KingdeeOptions()))
             {
                 string old = kingdee.GetAppToken();
                 Assert.AreEqual(200, kingdee.Call("GET", Echo).StatusCode);
@@ -266,7 +248,7 @@ namespace ErpAuth.Tests
         [Test]
         public void AKingdeeTokenWithControlCharactersIsABadResponseThatEchoesNothing()
         {
-            using (var kingdee = new KingdeeClient(KingdeeOptions()))
+            using (var kingdee = new KingdeeClient(emulator.KingdeeOptions()))
             {
                 emulator.Configure("{\"fault\":{\"endpoint\":\"kingdee_auth_token\",\"kind\":\"hostile_token\",\"count\":1}}");
                 var e = Assert.Throws<ErpAuthException>(() => kingdee.Call("GET", Echo));
@@ -282,7 +264,7 @@ namespace ErpAuth.Tests
         [Test]
         public void CallAsyncAnswersUnlessItsTokenIsAlreadyCancelled()
         {
-            using (var kingdee = new KingdeeClient(KingdeeOptions()))
+            using (var kingdee = new KingdeeClient(emulator.KingdeeOptions()))
             using (WeaverRestClient oa = Rest(Path.Combine(dir, "async.json")))
             using (var live = new CancellationTokenSource())
             {

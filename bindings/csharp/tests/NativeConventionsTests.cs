@@ -15,55 +15,16 @@ namespace ErpAuth.Tests
     /// refusals, ordered header lists, async methods and their cancellation.
     /// </summary>
     [TestFixture]
-    public class NativeConventionsTests
+    public class NativeConventionsTests : EmulatorFixture
     {
-        private Emulator emulator;
-
-        [TestFixtureSetUp]
-        public void StartEmulator()
-        {
-            emulator = Emulator.Start();
-        }
-
-        [TestFixtureTearDown]
-        public void StopEmulator()
-        {
-            if (emulator != null)
-            {
-                emulator.Dispose();
-            }
-        }
-
-        [TearDown]
-        public void ClearFaults()
-        {
-            emulator.Configure("{\"fault\":{\"kind\":\"none\"}}");
-        }
-
         private KingdeeClientOptions Kingdee(string appSecret = "emu-app-secret")
         {
-            return new KingdeeClientOptions
-            {
-                ClientId = "emu-client-id",
-                ClientSecret = "emu-client-secret",
-                AppKey = "emuAppKey",
-                AppSecret = appSecret,
-                Domain = "https://emu.jdy.com",
-                BaseUrl = emulator.BaseUrl,
-                Timeout = TimeSpan.FromSeconds(10),
-            };
+            return emulator.KingdeeOptions(appSecret);
         }
 
         private WeaverClientOptions Weaver(string appId = "emu-appid")
         {
-            return new WeaverClientOptions
-            {
-                BaseUrl = emulator.BaseUrl,
-                AppId = appId,
-                Secret = "emu-secret",
-                AesKey = "emu-aes-key-0016",
-                Timeout = TimeSpan.FromSeconds(10),
-            };
+            return emulator.WeaverOptions(appId);
         }
 
         [Test]

@@ -80,6 +80,40 @@ namespace ErpAuth.Tests
             return methods[random.Next(methods.Length)];
         }
 
+        /// <summary>A Kingdee request to sign: method, target, nonce and timestamp.</summary>
+        internal KingdeeRequest Request()
+        {
+            var request = new KingdeeRequest();
+            string path;
+            List<ManagedReference.Parameter> query;
+            request.Target = Target(out path, out query);
+            request.Path = path;
+            request.Query = query;
+            request.Method = Method();
+            request.Nonce = Digits(10);
+            request.Timestamp = Digits(13);
+            return request;
+        }
+
+        /// <summary>Weaver credentials: an appid, a secret and an AES key.</summary>
+        internal WeaverCredentials Weaver()
+        {
+            return new WeaverCredentials { Appid = Text(16), Secret = Text(32), AesKey = AesKey() };
+        }
+
+        /// <summary>A Weaver AES key: 16, 24 or 32 UTF-8 bytes.</summary>
+        internal string AesKey()
+        {
+            int[] byteLengths = { 16, 24, 32 };
+            return KeyOfBytes(byteLengths[random.Next(byteLengths.Length)]);
+        }
+
+        /// <summary>A Unix time in milliseconds, anywhere from 1 to about 2.1e12.</summary>
+        internal long TimestampMs()
+        {
+            return 1 + (long)random.Next(int.MaxValue) * random.Next(1, 1000);
+        }
+
         /// <summary>A key of exactly <paramref name="byteLength"/> UTF-8 bytes, mixing 1-, 2- and 3-byte characters.</summary>
         internal string KeyOfBytes(int byteLength)
         {
@@ -153,6 +187,35 @@ namespace ErpAuth.Tests
                 }
             }
             return wire.ToString();
+        }
+
+        /// <summary>See <see cref="Request"/>.</summary>
+        internal sealed class KingdeeRequest
+        {
+            internal string Method { get; set; }
+
+            /// <summary>The request target as sent (see <see cref="RandomInputs.Target"/>).</summary>
+            internal string Target { get; set; }
+
+            /// <summary>The decoded path <see cref="Target"/> was built from.</summary>
+            internal string Path { get; set; }
+
+            /// <summary>The decoded query <see cref="Target"/> was built from.</summary>
+            internal List<ManagedReference.Parameter> Query { get; set; }
+
+            internal string Nonce { get; set; }
+
+            internal string Timestamp { get; set; }
+        }
+
+        /// <summary>See <see cref="Weaver"/>.</summary>
+        internal sealed class WeaverCredentials
+        {
+            internal string Appid { get; set; }
+
+            internal string Secret { get; set; }
+
+            internal string AesKey { get; set; }
         }
     }
 }

@@ -15,7 +15,8 @@ namespace ErpAuth.Tests
     {
         private const int RandomCases = 400;
 
-        private static long NowMs()
+        /// <summary>The Unix time in milliseconds. Also used by the signer tests.</summary>
+        internal static long NowMs()
         {
             return (DateTime.UtcNow.Ticks - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks) / TimeSpan.TicksPerMillisecond;
         }
@@ -51,22 +52,17 @@ namespace ErpAuth.Tests
             var random = new RandomInputs(2);
             for (int i = 0; i < RandomCases; i++)
             {
-                string path;
-                List<ManagedReference.Parameter> query;
-                string target = random.Target(out path, out query);
-                string method = random.Method();
-                string nonce = random.Digits(10);
-                string timestamp = random.Digits(13);
+                RandomInputs.KingdeeRequest r = random.Request();
                 string clientSecret = random.Text(32);
-                string context = "seed " + random.Seed + " case " + i + " target " + target;
+                string context = "seed " + random.Seed + " case " + i + " target " + r.Target;
 
-                string expected = ManagedReference.StringToSign(method, path, query, nonce, timestamp);
-                Assert.AreEqual(expected, Kingdee.StringToSign(method, target, nonce, timestamp), context);
+                string expected = ManagedReference.StringToSign(r.Method, r.Path, r.Query, r.Nonce, r.Timestamp);
+                Assert.AreEqual(expected, Kingdee.StringToSign(r.Method, r.Target, r.Nonce, r.Timestamp), context);
                 // The managed decoder of the wire form must agree with the parts it was built from.
-                Assert.AreEqual(expected, ManagedReference.StringToSign(method, target, nonce, timestamp), context);
+                Assert.AreEqual(expected, ManagedReference.StringToSign(r.Method, r.Target, r.Nonce, r.Timestamp), context);
                 Assert.AreEqual(
-                    ManagedReference.Signature(clientSecret, method, target, nonce, timestamp),
-                    Kingdee.Signature(clientSecret, method, target, nonce, timestamp),
+                    ManagedReference.Signature(clientSecret, r.Method, r.Target, r.Nonce, r.Timestamp),
+                    Kingdee.Signature(clientSecret, r.Method, r.Target, r.Nonce, r.Timestamp),
                     context);
             }
         }
@@ -132,16 +128,13 @@ namespace ErpAuth.Tests
         public void WeaverSignMatchesManagedAesOnRandomInputs()
         {
             var random = new RandomInputs(4);
-            int[] keyLengths = { 16, 24, 32 };
             for (int i = 0; i < RandomCases; i++)
             {
-                string appid = random.Text(16);
-                string secret = random.Text(32);
-                string aesKey = random.KeyOfBytes(keyLengths[random.Next(keyLengths.Length)]);
-                long timestamp = 1 + (long)random.Next(int.MaxValue) * random.Next(1, 1000);
+                RandomInputs.WeaverCredentials c = random.Weaver();
+                long timestamp = random.TimestampMs();
                 Assert.AreEqual(
-                    ManagedReference.WeaverSign(appid, secret, aesKey, timestamp),
-                    Weaver.Sign(appid, secret, aesKey, timestamp),
+                    ManagedReference.WeaverSign(c.Appid, c.Secret, c.AesKey, timestamp),
+                    Weaver.Sign(c.Appid, c.Secret, c.AesKey, timestamp),
                     "seed " + random.Seed + " case " + i);
             }
         }

@@ -27,11 +27,6 @@ namespace ErpAuth.Tests
         // Chinese text, spaces and the characters every encoder treats differently.
         private const string Reserved = "* ~ + = & %";
 
-        private static long NowMs()
-        {
-            return (DateTime.UtcNow.Ticks - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks) / TimeSpan.TicksPerMillisecond;
-        }
-
         private static long SignedTimestamp(string aesKey, string sign)
         {
             string text = ManagedReference.WeaverDecrypt(aesKey, sign);
@@ -71,17 +66,12 @@ namespace ErpAuth.Tests
                     // Many requests per signer: the prepared key must not change between them.
                     for (int i = 0; i < RequestsPerSigner; i++)
                     {
-                        string path;
-                        List<ManagedReference.Parameter> query;
-                        string target = random.Target(out path, out query);
-                        string method = random.Method();
-                        string nonce = random.Digits(10);
-                        string timestamp = random.Digits(13);
-                        string context = "seed " + random.Seed + " signer " + s + " request " + i + " target " + target;
+                        RandomInputs.KingdeeRequest r = random.Request();
+                        string context = "seed " + random.Seed + " signer " + s + " request " + i + " target " + r.Target;
 
-                        string expected = ManagedReference.Signature(clientSecret, method, target, nonce, timestamp);
-                        Assert.AreEqual(expected, Kingdee.Signature(clientSecret, method, target, nonce, timestamp), context);
-                        Assert.AreEqual(expected, signer.Signature(method, target, nonce, timestamp), context);
+                        string expected = ManagedReference.Signature(clientSecret, r.Method, r.Target, r.Nonce, r.Timestamp);
+                        Assert.AreEqual(expected, Kingdee.Signature(clientSecret, r.Method, r.Target, r.Nonce, r.Timestamp), context);
+                        Assert.AreEqual(expected, signer.Signature(r.Method, r.Target, r.Nonce, r.Timestamp), context);
                     }
                 }
             }
@@ -91,20 +81,17 @@ namespace ErpAuth.Tests
         public void WeaverSignerMatchesTheOneShotFunctionAndManagedAesOnRandomInputs()
         {
             var random = new RandomInputs(201);
-            int[] keyLengths = { 16, 24, 32 };
             for (int s = 0; s < RandomSigners; s++)
             {
-                string appid = random.Text(16);
-                string secret = random.Text(32);
-                string aesKey = random.KeyOfBytes(keyLengths[random.Next(keyLengths.Length)]);
-                using (WeaverSigner signer = new WeaverSigner(appid, secret, aesKey))
+                RandomInputs.WeaverCredentials c = random.Weaver();
+                using (WeaverSigner signer = new WeaverSigner(c.Appid, c.Secret, c.AesKey))
                 {
                     for (int i = 0; i < RequestsPerSigner; i++)
                     {
-                        long timestamp = 1 + (long)random.Next(int.MaxValue) * random.Next(1, 1000);
+                        long timestamp = random.TimestampMs();
                         string context = "seed " + random.Seed + " signer " + s + " sign " + i;
-                        string expected = ManagedReference.WeaverSign(appid, secret, aesKey, timestamp);
-                        Assert.AreEqual(expected, Weaver.Sign(appid, secret, aesKey, timestamp), context);
+                        string expected = ManagedReference.WeaverSign(c.Appid, c.Secret, c.AesKey, timestamp);
+                        Assert.AreEqual(expected, Weaver.Sign(c.Appid, c.Secret, c.AesKey, timestamp), context);
                         Assert.AreEqual(expected, signer.Sign(timestamp), context);
                     }
                 }
@@ -287,7 +274,7 @@ namespace ErpAuth.Tests
                         string target = random.Target(out path, out query);
                         string nonce = random.Digits(10);
                         string timestamp = random.Digits(13);
-                        long timestampMs = 1 + (long)random.Next(int.MaxValue) * random.Next(1, 1000);
+                        long timestampMs = random.TimestampMs();
                         string signature = kingdee.Signature("GET", target, nonce, timestamp);
                         string sign = weaver.Sign(timestampMs);
                         if (signature != ManagedReference.Signature(clientSecret, "GET", target, nonce, timestamp)
@@ -311,7 +298,7 @@ namespace ErpAuth.Tests
             const int perThread = 1000;
             var timestamps = new long[threads][];
             var signs = new string[threads][];
-            long before = NowMs();
+            long before = SignatureTests.NowMs();
             using (WeaverSigner signer = new WeaverSigner(Appid, Secret, AesKey))
             {
                 SignatureTests.RunConcurrently(threads, t =>
@@ -324,7 +311,7 @@ namespace ErpAuth.Tests
                     }
                 });
             }
-            long after = NowMs();
+            long after = SignatureTests.NowMs();
 
             Assert.AreEqual(threads * perThread, signs.SelectMany(s => s).Distinct().Count(), "a sign was made twice");
             for (int t = 0; t < threads; t++)

@@ -7,41 +7,11 @@ namespace ErpAuth.Tests
 {
     /// <summary>WeaverClient against the emulator with the default credentials of docs/EMULATOR.md.</summary>
     [TestFixture]
-    public class WeaverClientTests
+    public class WeaverClientTests : EmulatorFixture
     {
-        private Emulator emulator;
-
-        [TestFixtureSetUp]
-        public void StartEmulator()
-        {
-            emulator = Emulator.Start();
-        }
-
-        [TestFixtureTearDown]
-        public void StopEmulator()
-        {
-            if (emulator != null)
-            {
-                emulator.Dispose();
-            }
-        }
-
-        [TearDown]
-        public void ClearFaults()
-        {
-            emulator.Configure("{\"fault\":{\"kind\":\"none\"}}");
-        }
-
         private WeaverClientOptions Options(string appId = "emu-appid")
         {
-            return new WeaverClientOptions
-            {
-                BaseUrl = emulator.BaseUrl,
-                AppId = appId,
-                Secret = "emu-secret",
-                AesKey = "emu-aes-key-0016",
-                Timeout = TimeSpan.FromSeconds(10),
-            };
+            return emulator.WeaverOptions(appId);
         }
 
         private long TokenRequests()

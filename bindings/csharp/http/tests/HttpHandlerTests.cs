@@ -9,37 +9,11 @@ namespace ErpAuth.Tests
 {
     /// <summary>The HttpClient handlers against the emulator's gateway and e9 business endpoints.</summary>
     [TestFixture]
-    public class HttpHandlerTests
+    public class HttpHandlerTests : EmulatorFixture
     {
-        private Emulator emulator;
-
-        [TestFixtureSetUp]
-        public void StartEmulator()
-        {
-            emulator = Emulator.Start();
-        }
-
-        [TestFixtureTearDown]
-        public void StopEmulator()
-        {
-            if (emulator != null)
-            {
-                emulator.Dispose();
-            }
-        }
-
         private KingdeeClient Kingdee()
         {
-            return new KingdeeClient(new KingdeeClientOptions
-            {
-                ClientId = "emu-client-id",
-                ClientSecret = "emu-client-secret",
-                AppKey = "emuAppKey",
-                AppSecret = "emu-app-secret",
-                Domain = "https://emu.jdy.com",
-                BaseUrl = emulator.BaseUrl,
-                Timeout = TimeSpan.FromSeconds(10),
-            });
+            return new KingdeeClient(emulator.KingdeeOptions());
         }
 
         private HttpClient Http(HttpMessageHandler handler)
@@ -113,14 +87,7 @@ namespace ErpAuth.Tests
 
         private WeaverClient Weaver()
         {
-            return new WeaverClient(new WeaverClientOptions
-            {
-                BaseUrl = emulator.BaseUrl,
-                AppId = "emu-appid",
-                Secret = "emu-secret",
-                AesKey = "emu-aes-key-0016",
-                Timeout = TimeSpan.FromSeconds(10),
-            });
+            return new WeaverClient(emulator.WeaverOptions());
         }
 
         [Test]
