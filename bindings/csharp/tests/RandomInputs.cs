@@ -165,6 +165,14 @@ namespace ErpAuth.Tests
             return target.ToString();
         }
 
+        /// <summary>A request target as <see cref="Target(out string, out List{ManagedReference.Parameter})"/> builds it.</summary>
+        internal string Target()
+        {
+            string path;
+            List<ManagedReference.Parameter> query;
+            return Target(out path, out query);
+        }
+
         private string WireEncode(string text, bool inQuery)
         {
             var wire = new StringBuilder();
