@@ -48,12 +48,36 @@ namespace ErpAuth
         internal const int BufferTooSmall = 1;
         internal const int InvalidArgument = 2;
 
+        // The two readers of a finished result, made once (a method group converted per call
+        // would allocate a delegate on every signature).
+        private static readonly Func<byte[], int, string> ReadString = Utf8.FromNative;
+        private static readonly Func<byte[], int, byte[]> ReadBytes = CopyOf;
+
         /// <summary>
         /// Runs <paramref name="call"/> with a buffer, retrying with a bigger one on
         /// <c>ERPAUTH_BUFFER_TOO_SMALL</c>, and returns the UTF-8 result as a string. Any other
         /// failure becomes an <see cref="ErpAuthException"/> carrying this thread's last error.
         /// </summary>
         internal static string CallForString(NativeOutputCall call)
+        {
+            return CallWithOutput(call, ReadString);
+        }
+
+        /// <summary>
+        /// As <see cref="CallForString"/>, for output that is bytes rather than UTF-8 text (a
+        /// business call's body): a copy of exactly the bytes written.
+        /// </summary>
+        internal static byte[] CallForBytes(NativeOutputCall call)
+        {
+            return CallWithOutput(call, ReadBytes);
+        }
+
+        /// <summary>
+        /// The buffer contract once for both: the thread's buffer first, a bigger one after
+        /// <c>ERPAUTH_BUFFER_TOO_SMALL</c> (kept for the thread up to <see cref="MaxKeptCapacity"/>),
+        /// and <paramref name="read"/> applied to the result while it is still in the buffer.
+        /// </summary>
+        private static T CallWithOutput<T>(NativeOutputCall call, Func<byte[], int, T> read)
         {
             EnsureLoaded();
             byte[] buffer = threadBuffer ?? (threadBuffer = new byte[InitialCapacity]);
@@ -63,7 +87,7 @@ namespace ErpAuth
                 int status = CallPinned(call, buffer, out length);
                 if (status == Ok)
                 {
-                    return Utf8.FromNative(buffer, CheckedLength(length, buffer.Length));
+                    return read(buffer, CheckedLength(length, buffer.Length));
                 }
                 if (status != BufferTooSmall)
                 {
@@ -80,37 +104,11 @@ namespace ErpAuth
                 "the result kept growing between " + MaxAttempts + " attempts (last size " + length + " bytes)");
         }
 
-        /// <summary>
-        /// As <see cref="CallForString"/>, for output that is bytes rather than UTF-8 text (a
-        /// business call's body): a copy of exactly the bytes written.
-        /// </summary>
-        internal static byte[] CallForBytes(NativeOutputCall call)
+        private static byte[] CopyOf(byte[] buffer, int length)
         {
-            byte[] buffer = threadBuffer ?? (threadBuffer = new byte[InitialCapacity]);
-            UIntPtr length = UIntPtr.Zero;
-            for (int attempt = 1; attempt <= MaxAttempts; attempt++)
-            {
-                int status = CallPinned(call, buffer, out length);
-                if (status == Ok)
-                {
-                    int n = CheckedLength(length, buffer.Length);
-                    var bytes = new byte[n];
-                    Buffer.BlockCopy(buffer, 0, bytes, 0, n);
-                    return bytes;
-                }
-                if (status != BufferTooSmall)
-                {
-                    throw LastError(status);
-                }
-                buffer = new byte[GrownCapacity(length)];
-                if (buffer.Length <= MaxKeptCapacity)
-                {
-                    threadBuffer = buffer;
-                }
-            }
-            throw new ErpAuthException(
-                Status.Internal,
-                "the result kept growing between " + MaxAttempts + " attempts (last size " + length + " bytes)");
+            var bytes = new byte[length];
+            Buffer.BlockCopy(buffer, 0, bytes, 0, length);
+            return bytes;
         }
 
         /// <summary>Runs <paramref name="call"/> on <paramref name="buffer"/>, pinned for the call's duration.</summary>
