@@ -22,12 +22,12 @@ if [ $# -ne 2 ]; then
 fi
 NATIVE_DIR=$1
 OUT_DIR=$2
-for lib in linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll; do
-  if [ ! -f "$NATIVE_DIR/$lib" ]; then
-    echo "bindings/csharp/pack.sh: missing native library $NATIVE_DIR/$lib" >&2
-    exit 1
-  fi
-done
+# shellcheck source=../../scripts/native-libraries.sh
+. "$ROOT/scripts/native-libraries.sh"
+if missing=$(first_missing_native_library "$NATIVE_DIR"); then
+  echo "bindings/csharp/pack.sh: missing native library $NATIVE_DIR/$missing" >&2
+  exit 1
+fi
 NATIVE_DIR=$(cd "$NATIVE_DIR" && pwd)
 mkdir -p "$OUT_DIR"
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
@@ -54,7 +54,7 @@ STAGE="$HERE/build/package"
 rm -rf "$STAGE" "$HERE/build/native"
 mkdir -p "$STAGE"
 # nuget takes file sources relative to the nuspec only: a copy of the four libraries, nothing else.
-for lib in linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll; do
+for lib in "${NATIVE_LIBRARIES[@]}"; do
   mkdir -p "$HERE/build/native/$(dirname "$lib")"
   cp "$NATIVE_DIR/$lib" "$HERE/build/native/$lib"
 done

@@ -15,18 +15,12 @@ BUILD="$HERE/build"
 NATIVE_DIR=${ERPAUTH_NATIVE_DIR:-$ROOT/target/dist/native}
 DIST=$ROOT/target/dist
 
-for lib in linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll; do
-  if [ ! -f "$NATIVE_DIR/$lib" ]; then
-    if [ -x "$ROOT/scripts/dist.sh" ] && [ -z "${ERPAUTH_NATIVE_DIR:-}" ]; then
-      echo "$NATIVE_DIR/$lib is missing: running scripts/dist.sh"
-      "$ROOT/scripts/dist.sh"
-      break
-    fi
-    echo "bindings/csharp/run-tests.sh: missing native library $NATIVE_DIR/$lib (run scripts/dist.sh)"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-done
+# shellcheck source=../../scripts/native-libraries.sh
+. "$ROOT/scripts/native-libraries.sh"
+if ! ensure_native_libraries bindings/csharp/run-tests.sh "$NATIVE_DIR"; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)
 PACKAGE_DIR="$BUILD/package-under-test"

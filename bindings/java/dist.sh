@@ -22,12 +22,10 @@ NATIVE_DIR=$1
 OUT_DIR=$2
 # shellcheck source=tools.sh
 . "$HERE/tools.sh"
-for lib in "${JAVA_NATIVE_LIBRARIES[@]}"; do
-  if [ ! -f "$NATIVE_DIR/$lib" ]; then
-    echo "bindings/java/dist.sh: missing native library $NATIVE_DIR/$lib" >&2
-    exit 1
-  fi
-done
+if missing=$(first_missing_native_library "$NATIVE_DIR"); then
+  echo "bindings/java/dist.sh: missing native library $NATIVE_DIR/$missing" >&2
+  exit 1
+fi
 NATIVE_DIR=$(cd "$NATIVE_DIR" && pwd)
 mkdir -p "$OUT_DIR"
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
@@ -56,14 +54,14 @@ for f in "$JAR" "$BUILT/erpauth-$VERSION-sources.jar" "$BUILT/erpauth-$VERSION-j
 done
 
 # The jar's libraries must be the very files of NATIVE_DIR (a stale or partial copy is a bug).
-for lib in "${JAVA_NATIVE_LIBRARIES[@]}"; do
+for lib in "${NATIVE_LIBRARIES[@]}"; do
   if ! unzip -p "$JAR" "$lib" | cmp -s - "$NATIVE_DIR/$lib"; then
     echo "bindings/java/dist.sh: $lib in $JAR differs from $NATIVE_DIR/$lib" >&2
     exit 1
   fi
 done
 # Nothing else native: each platform's directory holds its one library.
-extra=$(unzip -Z1 "$JAR" | grep -E '^(linux|win32|darwin)[^/]*/.' | grep -vxF -f <(printf '%s\n' "${JAVA_NATIVE_LIBRARIES[@]}") || true)
+extra=$(unzip -Z1 "$JAR" | grep -E '^(linux|win32|darwin)[^/]*/.' | grep -vxF -f <(printf '%s\n' "${NATIVE_LIBRARIES[@]}") || true)
 if [ -n "$extra" ]; then
   echo "bindings/java/dist.sh: unexpected files in $JAR: $(echo "$extra" | tr '\n' ' ')" >&2
   exit 1

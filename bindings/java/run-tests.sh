@@ -18,17 +18,7 @@ DIST=$ROOT/target/dist
 ensure_java_tools unzip
 require_cargo
 
-for lib in "${JAVA_NATIVE_LIBRARIES[@]}"; do
-  if [ ! -f "$NATIVE_DIR/$lib" ]; then
-    if [ -x "$ROOT/scripts/dist.sh" ] && [ -z "${ERPAUTH_NATIVE_DIR:-}" ]; then
-      echo "$NATIVE_DIR/$lib is missing: running scripts/dist.sh"
-      "$ROOT/scripts/dist.sh"
-      break
-    fi
-    echo "bindings/java/run-tests.sh: missing native library $NATIVE_DIR/$lib (run scripts/dist.sh)" >&2
-    exit 1
-  fi
-done
+ensure_native_libraries bindings/java/run-tests.sh "$NATIVE_DIR"
 
 # The emulator the client tests talk to (a no-op when up to date).
 (cd "$ROOT" && cargo build --release --quiet -p erpauth-cli)

@@ -1,9 +1,9 @@
 # Sourced, not run, by the Java binding's scripts (run-tests.sh, dist.sh,
 # integrations/run-tests.sh): what they all need from the machine, said once.
 
-# The four native libraries a release jar bundles, by JNA resource prefix (scripts/dist.sh
-# builds this tree).
-JAVA_NATIVE_LIBRARIES=(linux-x86-64/liberpauth.so linux-aarch64/liberpauth.so win32-x86-64/erpauth.dll win32-x86/erpauth.dll)
+# The four native libraries a release jar bundles (NATIVE_LIBRARIES) and their checks.
+# shellcheck source=../../scripts/native-libraries.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/native-libraries.sh"
 
 # ensure_java_tools [COMMAND...]: installs a JDK, Maven and each named command (a Debian
 # package of the same name, e.g. unzip) that a fresh Debian machine lacks.
