@@ -60,6 +60,18 @@ namespace ErpAuth
             appId = options.AppId;
         }
 
+        /// <summary>
+        /// Checks a user's arguments and returns the wire value of <paramref name="userType"/>. The
+        /// <c>*Async</c> overloads call it on the caller's thread, so a bad argument throws there
+        /// and then rather than inside the returned task.
+        /// </summary>
+        private static string CheckUser(UserType userType, string userContain)
+        {
+            string type = WireName(userType);
+            Utf8.ToNative(userContain, "userContain");
+            return type;
+        }
+
         /// <summary>The wire value of <paramref name="userType"/>, e.g. <c>loginid</c>.</summary>
         internal static string WireName(UserType userType)
         {
@@ -99,9 +111,7 @@ namespace ErpAuth
         /// </summary>
         public string GetToken(UserType userType, string userContain)
         {
-            string type = WireName(userType);
-            Utf8.ToNative(userContain, "userContain");
-            return TokenFor(type, userContain);
+            return TokenFor(CheckUser(userType, userContain), userContain);
         }
 
         /// <summary><see cref="GetToken()"/> on the thread pool (see the remarks on cancellation).</summary>
@@ -114,8 +124,7 @@ namespace ErpAuth
         public Task<string> GetTokenAsync(
             UserType userType, string userContain, CancellationToken cancellationToken = default(CancellationToken))
         {
-            WireName(userType);
-            Utf8.ToNative(userContain, "userContain");
+            CheckUser(userType, userContain);
             return AsyncCall.Run(() => GetToken(userType, userContain), cancellationToken);
         }
 
@@ -137,8 +146,7 @@ namespace ErpAuth
         public Task<string> GetUserIdAsync(
             UserType userType, string userContain, CancellationToken cancellationToken = default(CancellationToken))
         {
-            WireName(userType);
-            Utf8.ToNative(userContain, "userContain");
+            CheckUser(userType, userContain);
             return AsyncCall.Run(() => GetUserId(userType, userContain), cancellationToken);
         }
 
@@ -172,8 +180,7 @@ namespace ErpAuth
         public Task<HeaderList> GetHeadersAsync(
             UserType userType, string userContain, CancellationToken cancellationToken = default(CancellationToken))
         {
-            WireName(userType);
-            Utf8.ToNative(userContain, "userContain");
+            CheckUser(userType, userContain);
             return AsyncCall.Run(() => GetHeaders(userType, userContain), cancellationToken);
         }
 
